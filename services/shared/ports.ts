@@ -1,0 +1,8 @@
+/** weir's default ports. Each service's config lets users override its own. */
+export const DEFAULT_PORTS = Object.freeze({
+  gateway: 8080,
+  /** Confluent Schema Registry's default, so existing tools find it. */
+  registry: 8081,
+  query: 8082,
+  kafka: 9092,
+});
