@@ -7,6 +7,11 @@ export interface StopOnSignalsOptions {
   /** After this long the process exits with code 1 whatever is still running. */
   hardTimeoutMs: number;
   process?: NodeJS.Process;
+  /**
+   * Also stop when the parent process dies (this process is re-parented), checked every second.
+   * For `npm start`, whose npm may be killed without forwarding anything.
+   */
+  exitWithParent?: boolean;
 }
 
 /**
@@ -48,6 +53,13 @@ export function stopOnSignals(options: StopOnSignalsOptions): void {
       });
   };
 
+  if (options.exitWithParent) {
+    const parent = proc.ppid;
+    const timer = setInterval(() => {
+      if (proc.ppid !== parent) shutdown('parent process exited', 0);
+    }, 1_000);
+    timer.unref();
+  }
   proc.on('SIGINT', () => shutdown('SIGINT', 0));
   proc.on('SIGTERM', () => shutdown('SIGTERM', 0));
   proc.on('uncaughtException', (error) => {

@@ -1,0 +1,77 @@
+/**
+ * `npm start`: the whole of weir on one machine, in the foreground. Embedded defaults: a local
+ * Kafka broker (started as a child process) and ClickHouse embedded in this process (chDB), unless
+ * KAFKA_BROKERS / CLICKHOUSE_URL point elsewhere. SIGINT/SIGTERM stop everything in reverse order.
+ */
+import path from 'node:path';
+import { assertPortFree } from '../../deploy/local/free-port.ts';
+import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
+import { createClickHouseStore, type ClickHouseTarget } from '../shared/clickhouse/store.ts';
+import { isWeirError } from '../shared/errors.ts';
+import { StopInOrder } from '../shared/lifecycle/stop-in-order.ts';
+import { stopOnSignals } from '../shared/lifecycle/stop-on-signals.ts';
+import { createLogger } from '../shared/logger.ts';
+import { banner, type BannerEntry } from './banner.ts';
+import { loadStackConfig } from './config.ts';
+
+// 1. Configuration, validated once.
+const config = (() => {
+  try {
+    return loadStackConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`weir: ${isWeirError(error) ? error.message : String(error)}\n`);
+    return process.exit(2);
+  }
+})();
+
+// 2. One root logger; an ordered list of what to stop.
+const logger = createLogger({ level: config.logLevel, format: config.logFormat, name: 'weir' });
+const stopper = new StopInOrder(logger);
+stopOnSignals({ logger, stop: () => stopper.stopAll(), hardTimeoutMs: config.shutdownTimeoutMs, exitWithParent: true });
+const dataDir = path.resolve(config.dataDir);
+const shown: BannerEntry[] = [];
+
+try {
+  // 3. Kafka: the given brokers, or a local KRaft broker from Apache Kafka's own jars.
+  let brokers: readonly string[];
+  if (config.kafkaBrokers) {
+    brokers = config.kafkaBrokers;
+    shown.push({ name: 'Kafka', where: brokers.join(','), note: 'KAFKA_BROKERS' });
+  } else {
+    await assertPortFree(config.kafkaPort, 'WEIR_KAFKA_PORT');
+    const kafka = await startLocalKafka({
+      dir: path.join(dataDir, 'kafka'),
+      port: config.kafkaPort,
+      heapMb: config.kafkaHeapMb,
+      logger,
+    });
+    stopper.add('kafka', kafka.stop);
+    brokers = kafka.brokers;
+    shown.push({ name: 'Kafka', where: brokers.join(','), note: `local Apache Kafka ${kafka.version}, data in ${kafka.dir}` });
+  }
+
+  // 4. ClickHouse: the given server, or the embedded engine.
+  const target: ClickHouseTarget = config.clickhouseUrl
+    ? {
+        kind: 'server',
+        url: config.clickhouseUrl,
+        ...(config.clickhouseUser === undefined ? {} : { username: config.clickhouseUser }),
+        ...(config.clickhousePassword === undefined ? {} : { password: config.clickhousePassword }),
+      }
+    : { kind: 'embedded', path: path.join(dataDir, 'clickhouse') };
+  const clickhouse = await createClickHouseStore(target, { logger });
+  stopper.add('clickhouse', () => clickhouse.close());
+  const clickhouseVersion = await clickhouse.version();
+  shown.push({ name: 'ClickHouse', where: clickhouse.location, note: `version ${clickhouseVersion}` });
+
+  // 5. weir's services join here as they land (registry 8081, gateway 8080, query API 8082).
+
+  // 6. Tell the user what runs where.
+  process.stdout.write(`${banner(shown)}\n`);
+  logger.info({ brokers, clickhouse: clickhouse.location }, 'weir started');
+} catch (error) {
+  logger.fatal({ err: error, code: isWeirError(error) ? error.code : undefined }, 'weir could not start');
+  if (isWeirError(error)) process.stderr.write(`\nweir could not start: ${error.message}\n`);
+  await stopper.stopAll().catch(() => undefined);
+  process.exit(1);
+}

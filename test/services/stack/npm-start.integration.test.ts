@@ -1,0 +1,85 @@
+/**
+ * `npm start` as a user runs it: it prints its endpoints, serves them, and on SIGTERM stops
+ * everything in order and exits cleanly within 15 s, leaving no process behind.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../deploy/local/free-port.ts';
+import { createKafka } from '../../../services/shared/kafka/client.ts';
+import { registerCleanup } from '../../harness/cleanup.ts';
+import { waitFor } from '../../harness/wait-for.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/))
+      .filter((s) => s !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function descendantsOf(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  it('prints its endpoints, serves them, and exits cleanly on SIGTERM within 15 s', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-start-'));
+    registerCleanup(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const kafkaPort = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: { ...process.env, WEIR_DATA_DIR: dataDir, WEIR_KAFKA_PORT: String(kafkaPort), WEIR_LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      npm.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    let descendants: number[] = [];
+    registerCleanup(() => {
+      for (const pid of [npm.pid!, ...descendants]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    });
+
+    await waitFor('the banner of npm start', () => output.includes('weir is running:') || npm.exitCode !== null, { timeoutMs: 120_000 });
+    expect(output).toContain('weir is running:');
+    expect(output).toMatch(new RegExp(`Kafka\\s+127\\.0\\.0\\.1:${kafkaPort}`));
+    expect(output).toMatch(/ClickHouse\s+embedded chDB at .*clickhouse\s+\(version \d+\./);
+
+    const admin = createKafka({ brokers: [`127.0.0.1:${kafkaPort}`], clientId: 'npm-start-test' }).admin();
+    await admin.connect();
+    expect((await admin.describeCluster()).brokers).toHaveLength(1);
+    await admin.disconnect();
+
+    descendants = descendantsOf(npm.pid!);
+    expect(descendants.length).toBeGreaterThanOrEqual(2); // node, and the broker JVM under it
+
+    npm.kill('SIGTERM');
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000).unref());
+    const result = await Promise.race([exited, deadline]);
+    expect(result, `npm start did not exit within 15 s after SIGTERM:\n${output.slice(-2000)}`).not.toBe('timeout');
+    expect(result).toEqual({ code: 0, signal: null });
+    expect(output).toContain('"step":"kafka"');
+    await waitFor('every process of the stack to be gone', () => descendants.every((pid) => !alive(pid)), { timeoutMs: 5_000 });
+  });
+});
