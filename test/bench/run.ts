@@ -1,0 +1,22 @@
+/**
+ * `npm run bench <name> [args]`: benchmarks that print figures. They assert nothing; performance
+ * targets are judged by reading these numbers, never by timed assertions in tests.
+ */
+const BENCHES: Record<string, { about: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  kafka: {
+    about: "the local broker's own ceiling (Kafka's ProducerPerformance) beside a kafkajs producer, same message size",
+    load: () => import('./kafka-produce.ts'),
+  },
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name === undefined ? undefined : BENCHES[name];
+if (!bench) {
+  process.stderr.write(
+    `usage: npm run bench <name> [-- args]\n\nbenchmarks:\n${Object.entries(BENCHES)
+      .map(([n, b]) => `  ${n.padEnd(10)} ${b.about}`)
+      .join('\n')}\n`,
+  );
+  process.exit(name === undefined || name === '--help' ? 0 : 2);
+}
+await (await bench.load()).run(args);
