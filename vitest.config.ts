@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // ClickHouse from test/harness, one file at a time so two cores are not oversubscribed).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/harness/summary-reporter.ts'],
     projects: [
       {
         test: {

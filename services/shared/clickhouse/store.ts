@@ -12,7 +12,7 @@ import {
   type ClickHouseSettings,
 } from '@clickhouse/client';
 import { WeirError, messageOf } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import { clientLogger } from './client-logger.ts';
 
 export type ClickHouseTarget =
@@ -59,7 +59,8 @@ async function createConnectedClient(target: ClickHouseTarget, options: StoreOpt
   const common = {
     request_timeout: options.requestTimeoutMs ?? 30_000,
     ...(options.settings === undefined ? {} : { clickhouse_settings: options.settings }),
-    ...(options.logger === undefined ? {} : { log: { LoggerClass: clientLogger(options.logger) } }),
+    // Without a logger the client would print to the console; weir's services always pass theirs.
+    log: { LoggerClass: clientLogger(options.logger ?? silentLogger()) },
   };
   if (target.kind === 'server') {
     return createClient({
