@@ -1,6 +1,7 @@
 /** Settings of `npm start`, the local stack. Every one is an environment variable with a default. */
+import { registrySpec } from '../registry/config.ts';
+import { loggingSpec } from '../shared/logging-config.ts';
 import {
-  enumSetting,
   intSetting,
   loadConfig,
   optionalHostPortList,
@@ -28,15 +29,8 @@ export const stackSpec = {
   }),
   clickhouseUser: optionalString('CLICKHOUSE_USER', { doc: 'user for CLICKHOUSE_URL' }),
   clickhousePassword: optionalString('CLICKHOUSE_PASSWORD', { doc: 'password for CLICKHOUSE_URL' }),
-  logLevel: enumSetting('WEIR_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info', {
-    doc: 'log level',
-  }),
-  logFormat: enumSetting('WEIR_LOG_FORMAT', ['pretty', 'json'] as const, 'pretty', { doc: 'log format' }),
-  shutdownTimeoutMs: intSetting('WEIR_SHUTDOWN_TIMEOUT_MS', 12_000, {
-    doc: 'after a stop signal, exit anyway after this long',
-    min: 1_000,
-    unit: 'ms',
-  }),
+  ...loggingSpec('pretty'),
+  ...registrySpec,
 };
 
 export type StackConfig = ConfigOf<typeof stackSpec>;

@@ -6,11 +6,14 @@
 import path from 'node:path';
 import { assertPortFree } from '../../deploy/local/free-port.ts';
 import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createRegistryComponent } from '../registry/registry-component.ts';
 import { createClickHouseStore, type ClickHouseTarget } from '../shared/clickhouse/store.ts';
+import { createKafka } from '../shared/kafka/client.ts';
 import { isWeirError } from '../shared/errors.ts';
 import { StopInOrder } from '../shared/lifecycle/stop-in-order.ts';
 import { stopOnSignals } from '../shared/lifecycle/stop-on-signals.ts';
-import { createLogger } from '../shared/logger.ts';
+import { createLoggerFromConfig } from '../shared/logging-config.ts';
 import { banner, type BannerEntry } from './banner.ts';
 import { loadStackConfig } from './config.ts';
 
@@ -25,7 +28,7 @@ const config = (() => {
 })();
 
 // 2. One root logger; an ordered list of what to stop.
-const logger = createLogger({ level: config.logLevel, format: config.logFormat, name: 'weir' });
+const logger = createLoggerFromConfig(config, 'weir');
 const stopper = new StopInOrder(logger);
 stopOnSignals({ logger, stop: () => stopper.stopAll(), hardTimeoutMs: config.shutdownTimeoutMs, exitWithParent: true });
 const dataDir = path.resolve(config.dataDir);
@@ -64,7 +67,14 @@ try {
   const clickhouseVersion = await clickhouse.version();
   shown.push({ name: 'ClickHouse', where: clickhouse.location, note: `version ${clickhouseVersion}` });
 
-  // 5. weir's services join here as they land (registry 8081, gateway 8080, query API 8082).
+  // 5. weir's services, each on its own port with /metrics, /healthz and /readyz.
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const kafkaClient = createKafka({ brokers, clientId: 'weir', logger });
+  const registry = createRegistryComponent({ config, kafka: kafkaClient, logger, metrics });
+  stopper.add('registry', () => registry.stop());
+  await registry.start();
+  shown.push({ name: 'Schema registry', where: registry.url(), note: 'Confluent-compatible REST API' });
 
   // 6. Tell the user what runs where.
   process.stdout.write(`${banner(shown)}\n`);
