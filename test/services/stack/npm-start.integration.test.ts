@@ -45,9 +45,16 @@ describe('npm start', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-start-'));
     registerCleanup(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const kafkaPort = await freePort();
+    const registryPort = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: { ...process.env, WEIR_DATA_DIR: dataDir, WEIR_KAFKA_PORT: String(kafkaPort), WEIR_LOG_FORMAT: 'json' },
+      env: {
+        ...process.env,
+        WEIR_DATA_DIR: dataDir,
+        WEIR_KAFKA_PORT: String(kafkaPort),
+        WEIR_REGISTRY_PORT: String(registryPort),
+        WEIR_LOG_FORMAT: 'json',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -71,6 +78,12 @@ describe('npm start', () => {
     expect((await admin.describeCluster()).brokers).toHaveLength(1);
     await admin.disconnect();
 
+    expect(output).toMatch(new RegExp(`Schema registry\\s+http://127\\.0\\.0\\.1:${registryPort}`));
+    for (const path of ['/healthz', '/readyz', '/metrics', '/subjects']) {
+      const response = await fetch(`http://127.0.0.1:${registryPort}${path}`);
+      expect(response.status, `GET ${path} on the registry`).toBe(200);
+    }
+
     descendants = descendantsOf(npm.pid!);
     expect(descendants.length).toBeGreaterThanOrEqual(2); // node, and the broker JVM under it
 
@@ -79,7 +92,9 @@ describe('npm start', () => {
     const result = await Promise.race([exited, deadline]);
     expect(result, `npm start did not exit within 15 s after SIGTERM:\n${output.slice(-2000)}`).not.toBe('timeout');
     expect(result).toEqual({ code: 0, signal: null });
+    expect(output).toContain('"step":"registry"');
     expect(output).toContain('"step":"kafka"');
+    expect(output.indexOf('"step":"registry"')).toBeLessThan(output.indexOf('"step":"kafka"'));
     await waitFor('every process of the stack to be gone', () => descendants.every((pid) => !alive(pid)), { timeoutMs: 5_000 });
   });
 });
