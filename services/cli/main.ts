@@ -1,0 +1,43 @@
+/**
+ * The `weir` command line. `runCli` takes its arguments, environment, streams and working
+ * directory from the caller (bin/weir.js passes the process's; tests pass their own) and
+ * returns the exit code: 0 ok, 1 the schemas or the registry said no, 2 a usage error or an
+ * unreachable registry. Run directly (`node services/cli/main.ts ...`), it does what bin does.
+ */
+import { DEFAULT_PORTS } from '../shared/ports.ts';
+import { isCliError } from './cli-errors.ts';
+import { createCommandGroup, type CliContext } from './command.ts';
+import { schemasCommand } from './commands/schemas.ts';
+import { REGISTRY_URL_ENV } from './common-options.ts';
+
+const weir = createCommandGroup({
+  name: 'weir',
+  summary: 'weir',
+  description: ['The command line of weir, the self-hosted streaming ingestion platform.'],
+  commands: [schemasCommand],
+});
+
+const UNREACHABLE_HINT =
+  `Is the registry running? Start weir with \`npm start\` (its registry listens on port ${DEFAULT_PORTS.registry}), ` +
+  `or point at a running registry with --registry-url <url> or ${REGISTRY_URL_ENV}.`;
+
+export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  try {
+    return await weir.run(argv, { ...context, path: 'weir' });
+  } catch (error) {
+    if (!isCliError(error)) throw error;
+    const command = typeof error.details['command'] === 'string' ? error.details['command'] : 'weir';
+    const lines = [`${command}: ${error.message}`];
+    if (error.code === 'USAGE' && error.details['command'] !== undefined) lines.push(`Run '${command} --help' for usage.`);
+    if (error.code === 'REGISTRY_UNREACHABLE') lines.push(UNREACHABLE_HINT);
+    context.stderr.write(`${lines.join('\n')}\n`);
+    return error.exitCode;
+  }
+}
+
+/** Runs the CLI with this process's arguments and streams; resolves to the exit code. */
+export function runFromProcess(): Promise<number> {
+  return runCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+}
+
+if (import.meta.main) process.exitCode = await runFromProcess();
