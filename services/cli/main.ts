@@ -5,6 +5,7 @@
  * unreachable registry. Run directly (`node services/cli/main.ts ...`), it does what bin does.
  */
 import { DEFAULT_PORTS } from '../shared/ports.ts';
+import { isRegistryClientError, type RegistryClientErrorCode } from '../shared/registry/registry-client-error.ts';
 import { isCliError } from './cli-errors.ts';
 import { createCommandGroup, type CliContext } from './command.ts';
 import { schemasCommand } from './commands/schemas.ts';
@@ -21,15 +22,23 @@ const UNREACHABLE_HINT =
   `Is the registry running? Start weir with \`npm start\` (its registry listens on port ${DEFAULT_PORTS.registry}), ` +
   `or point at a running registry with --registry-url <url> or ${REGISTRY_URL_ENV}.`;
 
+/** 1 when the registry said no, 2 when it could not be asked. */
+const REGISTRY_EXIT_CODES: Record<RegistryClientErrorCode, 1 | 2> = { REGISTRY_REFUSED: 1, REGISTRY_UNREACHABLE: 2, REGISTRY_BAD_ANSWER: 2 };
+
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   try {
     return await weir.run(argv, { ...context, path: 'weir' });
   } catch (error) {
+    if (isRegistryClientError(error)) {
+      const lines = [`weir: ${error.message}`];
+      if (error.code === 'REGISTRY_UNREACHABLE') lines.push(UNREACHABLE_HINT);
+      context.stderr.write(`${lines.join('\n')}\n`);
+      return REGISTRY_EXIT_CODES[error.code];
+    }
     if (!isCliError(error)) throw error;
     const command = typeof error.details['command'] === 'string' ? error.details['command'] : 'weir';
     const lines = [`${command}: ${error.message}`];
     if (error.code === 'USAGE' && error.details['command'] !== undefined) lines.push(`Run '${command} --help' for usage.`);
-    if (error.code === 'REGISTRY_UNREACHABLE') lines.push(UNREACHABLE_HINT);
     context.stderr.write(`${lines.join('\n')}\n`);
     return error.exitCode;
   }

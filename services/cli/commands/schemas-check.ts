@@ -3,11 +3,11 @@
  * latest version registered under its subject, at the subject's compatibility level. A subject
  * the registry does not have yet is a new event type, and compatible. Nothing is written.
  */
-import { isRefusal, RegistryRefusedError } from '../cli-errors.ts';
+import { isRefusal, RegistryRefusedError } from '../../shared/registry/registry-client-error.ts';
 import { formatHelp, HELP_OPTION, parseCommand, type Command, type CommandContext } from '../command.ts';
 import { DIR_OPTION, HELP_ROWS, JSON_OPTION, REGISTRY_URL_OPTION, resolveRegistryUrl, resolveSchemaDir } from '../common-options.ts';
 import { readLocalSchemas, type LocalSchema, type LocalSchemaProblem } from '../local-schemas.ts';
-import { createRegistryClient, ERROR_CODES, type RegistryClient } from '../registry-client.ts';
+import { createRegistryClient, ERROR_CODES, type RegistryClient } from '../../shared/registry/registry-client.ts';
 
 const OPTIONS = { ...HELP_OPTION, ...REGISTRY_URL_OPTION, ...DIR_OPTION, ...JSON_OPTION } as const;
 

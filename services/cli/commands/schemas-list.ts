@@ -4,10 +4,10 @@
  * registry has that subject yet.
  */
 import { formatHelp, HELP_OPTION, parseCommand, usageError, type Command, type CommandContext } from '../command.ts';
-import { isRefusal } from '../cli-errors.ts';
+import { isRefusal } from '../../shared/registry/registry-client-error.ts';
 import { DIR_OPTION, HELP_ROWS, JSON_OPTION, REGISTRY_URL_OPTION, resolveRegistryUrl, resolveSchemaDir } from '../common-options.ts';
 import { readLocalSchemas, type LocalSchemas } from '../local-schemas.ts';
-import { createRegistryClient, ERROR_CODES, type RegistryClient, type SubjectVersion } from '../registry-client.ts';
+import { createRegistryClient, ERROR_CODES, type RegistryClient, type SubjectVersion } from '../../shared/registry/registry-client.ts';
 
 const OPTIONS = { ...HELP_OPTION, ...REGISTRY_URL_OPTION, ...DIR_OPTION, ...JSON_OPTION, local: { type: 'boolean' } } as const;
 

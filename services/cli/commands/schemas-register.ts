@@ -4,11 +4,11 @@
  * registered. The registry refusing one schema (409: incompatible) does not stop the others; the
  * command exits 1 once all were tried.
  */
-import { isRefusal, RegistryRefusedError } from '../cli-errors.ts';
+import { isRefusal, RegistryRefusedError } from '../../shared/registry/registry-client-error.ts';
 import { formatHelp, HELP_OPTION, parseCommand, type Command, type CommandContext } from '../command.ts';
 import { DIR_OPTION, HELP_ROWS, JSON_OPTION, REGISTRY_URL_OPTION, resolveRegistryUrl, resolveSchemaDir } from '../common-options.ts';
 import { readLocalSchemas, type LocalSchema, type LocalSchemaProblem } from '../local-schemas.ts';
-import { createRegistryClient, ERROR_CODES, type RegistryClient } from '../registry-client.ts';
+import { createRegistryClient, ERROR_CODES, type RegistryClient } from '../../shared/registry/registry-client.ts';
 
 const OPTIONS = { ...HELP_OPTION, ...REGISTRY_URL_OPTION, ...DIR_OPTION, ...JSON_OPTION } as const;
 

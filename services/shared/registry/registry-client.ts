@@ -1,17 +1,17 @@
 /**
- * The few Confluent Schema Registry endpoints the CLI needs, over fetch. Works against weir's
- * registry and Confluent's. Every failure is a CliError: REGISTRY_REFUSED (RegistryRefusedError,
+ * The few Confluent Schema Registry endpoints weir's CLI and gateway need, over fetch. Works against weir's
+ * registry and Confluent's. Every failure is a RegistryClientError: REGISTRY_REFUSED (RegistryRefusedError,
  * with the answer's `error_code` and HTTP status), REGISTRY_UNREACHABLE (no connection, no answer
  * in time) or REGISTRY_BAD_ANSWER (something answered that is not a schema registry).
  */
-import { REGISTRY_ERRORS } from '../registry/registry-errors.ts';
-import { CliError, RegistryRefusedError } from './cli-errors.ts';
+import { REGISTRY_ERRORS } from '../../registry/registry-errors.ts';
+import { RegistryClientError, RegistryRefusedError } from './registry-client-error.ts';
 
 export const REGISTRY_MEDIA_TYPE = 'application/vnd.schemaregistry.v1+json';
 const ACCEPT = `${REGISTRY_MEDIA_TYPE}, application/vnd.schemaregistry+json; q=0.9, application/json; q=0.5`;
 export const DEFAULT_REGISTRY_TIMEOUT_MS = 10_000; // 10 s per request, body included
 
-/** Confluent's codes the CLI branches on. */
+/** Confluent's codes callers branch on. */
 export const ERROR_CODES = {
   SUBJECT_NOT_FOUND: REGISTRY_ERRORS.SUBJECT_NOT_FOUND.errorCode,
   SCHEMA_NOT_FOUND: REGISTRY_ERRORS.SCHEMA_NOT_FOUND.errorCode,
@@ -113,7 +113,7 @@ async function request(req: Request): Promise<unknown> {
     status = res.status;
     text = await res.text();
   } catch (error) {
-    throw new CliError(
+    throw new RegistryClientError(
       'REGISTRY_UNREACHABLE',
       `cannot reach the schema registry at ${req.baseUrl} (${networkProblem(error, req.timeoutMs)})`,
       { cause: error, details: { url: req.baseUrl, request: what } },
@@ -123,7 +123,7 @@ async function request(req: Request): Promise<unknown> {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new CliError(
+    throw new RegistryClientError(
       'REGISTRY_BAD_ANSWER',
       `${req.baseUrl} answered ${what} with HTTP ${status} and a body that is not JSON (${excerpt(text)}); is it a schema registry?`,
       { details: { url: req.baseUrl, request: what, status } },
@@ -133,7 +133,7 @@ async function request(req: Request): Promise<unknown> {
   const errorCode = field(json, 'error_code');
   const message = field(json, 'message');
   if (typeof errorCode !== 'number' || typeof message !== 'string') {
-    throw new CliError('REGISTRY_BAD_ANSWER', `${req.baseUrl} answered ${what} with HTTP ${status}: ${excerpt(text)}`, {
+    throw new RegistryClientError('REGISTRY_BAD_ANSWER', `${req.baseUrl} answered ${what} with HTTP ${status}: ${excerpt(text)}`, {
       details: { url: req.baseUrl, request: what, status },
     });
   }
@@ -152,8 +152,8 @@ function subjectVersion(baseUrl: string, what: string, answer: unknown): Subject
   return { subject, version: version as number, id: id as number, schema };
 }
 
-function badShape(baseUrl: string, what: string, answer: unknown): CliError {
-  return new CliError('REGISTRY_BAD_ANSWER', `${baseUrl} answered ${what} with an unexpected body: ${excerpt(JSON.stringify(answer))}`, {
+function badShape(baseUrl: string, what: string, answer: unknown): RegistryClientError {
+  return new RegistryClientError('REGISTRY_BAD_ANSWER', `${baseUrl} answered ${what} with an unexpected body: ${excerpt(JSON.stringify(answer))}`, {
     details: { url: baseUrl, request: what },
   });
 }

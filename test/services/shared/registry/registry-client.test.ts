@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { CliError, RegistryRefusedError } from '../../../services/cli/cli-errors.ts';
-import { createRegistryClient, REGISTRY_MEDIA_TYPE } from '../../../services/cli/registry-client.ts';
-import { eventSchema, useCliHarness } from './cli-harness.ts';
+import { RegistryClientError, RegistryRefusedError } from '../../../../services/shared/registry/registry-client-error.ts';
+import { createRegistryClient, REGISTRY_MEDIA_TYPE } from '../../../../services/shared/registry/registry-client.ts';
+import { eventSchema, useCliHarness } from '../../cli/cli-harness.ts';
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -68,7 +68,7 @@ describe('registry client', () => {
   it('reports a refused connection as REGISTRY_UNREACHABLE, naming the URL', async () => {
     const dead = await cli.deadUrl();
     const error = await failure(createRegistryClient({ baseUrl: dead }).subjects());
-    expect(error).toBeInstanceOf(CliError);
+    expect(error).toBeInstanceOf(RegistryClientError);
     expect(error).toMatchObject({ code: 'REGISTRY_UNREACHABLE', retriable: true, details: { url: dead, request: 'GET /subjects' } });
     expect((error as Error).message).toMatch(new RegExp(`^cannot reach the schema registry at ${dead} \\(connect ECONNREFUSED`));
   });
