@@ -1,9 +1,10 @@
 /** Settings of `npm start`, the local stack. Every one is an environment variable with a default. */
+import { gatewaySpec } from '../gateway/config.ts';
 import { registrySpec } from '../registry/config.ts';
 import { loggingSpec } from '../shared/logging-config.ts';
 import {
   intSetting,
-  loadConfig,
+  loadConfigs,
   optionalHostPortList,
   optionalString,
   optionalUrl,
@@ -13,6 +14,9 @@ import {
   type Env,
 } from '../shared/config/settings.ts';
 import { DEFAULT_PORTS } from '../shared/ports.ts';
+
+// The stack's gateway reads the stack's own registry, so WEIR_REGISTRY_URL does not apply here.
+const { registryUrl: _registryUrl, ...stackGatewaySpec } = gatewaySpec;
 
 export const stackSpec = {
   dataDir: stringSetting('WEIR_DATA_DIR', '.weir', {
@@ -30,11 +34,18 @@ export const stackSpec = {
   clickhouseUser: optionalString('CLICKHOUSE_USER', { doc: 'user for CLICKHOUSE_URL' }),
   clickhousePassword: optionalString('CLICKHOUSE_PASSWORD', { doc: 'password for CLICKHOUSE_URL' }),
   ...loggingSpec('pretty'),
-  ...registrySpec,
 };
 
-export type StackConfig = ConfigOf<typeof stackSpec>;
+/** Every spec `npm start` reads: its own, and those of the services it runs (each keeps its names). */
+export const stackSpecs = { stack: stackSpec, registry: registrySpec, gateway: stackGatewaySpec } as const;
 
+export interface StackConfig {
+  readonly stack: ConfigOf<typeof stackSpec>;
+  readonly registry: ConfigOf<typeof registrySpec>;
+  readonly gateway: ConfigOf<typeof stackGatewaySpec>;
+}
+
+/** Reads every spec; one CONFIG_INVALID error lists every bad variable of all of them. */
 export function loadStackConfig(env: Env): StackConfig {
-  return loadConfig(stackSpec, env);
+  return loadConfigs(stackSpecs, env);
 }

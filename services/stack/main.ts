@@ -7,6 +7,9 @@ import path from 'node:path';
 import { assertPortFree } from '../../deploy/local/free-port.ts';
 import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { generateKeySecret } from '../gateway/auth/write-keys.ts';
+import { resolveWriteKeys } from '../gateway/config.ts';
+import { createGatewayComponent } from '../gateway/gateway-component.ts';
 import { createRegistryComponent } from '../registry/registry-component.ts';
 import { createClickHouseStore, type ClickHouseTarget } from '../shared/clickhouse/store.ts';
 import { createKafka } from '../shared/kafka/client.ts';
@@ -28,24 +31,24 @@ const config = (() => {
 })();
 
 // 2. One root logger; an ordered list of what to stop.
-const logger = createLoggerFromConfig(config, 'weir');
+const logger = createLoggerFromConfig(config.stack, 'weir');
 const stopper = new StopInOrder(logger);
-stopOnSignals({ logger, stop: () => stopper.stopAll(), hardTimeoutMs: config.shutdownTimeoutMs, exitWithParent: true });
-const dataDir = path.resolve(config.dataDir);
+stopOnSignals({ logger, stop: () => stopper.stopAll(), hardTimeoutMs: config.stack.shutdownTimeoutMs, exitWithParent: true });
+const dataDir = path.resolve(config.stack.dataDir);
 const shown: BannerEntry[] = [];
 
 try {
   // 3. Kafka: the given brokers, or a local KRaft broker from Apache Kafka's own jars.
   let brokers: readonly string[];
-  if (config.kafkaBrokers) {
-    brokers = config.kafkaBrokers;
+  if (config.stack.kafkaBrokers) {
+    brokers = config.stack.kafkaBrokers;
     shown.push({ name: 'Kafka', where: brokers.join(','), note: 'KAFKA_BROKERS' });
   } else {
-    await assertPortFree(config.kafkaPort, 'WEIR_KAFKA_PORT');
+    await assertPortFree(config.stack.kafkaPort, 'WEIR_KAFKA_PORT');
     const kafka = await startLocalKafka({
       dir: path.join(dataDir, 'kafka'),
-      port: config.kafkaPort,
-      heapMb: config.kafkaHeapMb,
+      port: config.stack.kafkaPort,
+      heapMb: config.stack.kafkaHeapMb,
       logger,
     });
     stopper.add('kafka', kafka.stop);
@@ -54,12 +57,12 @@ try {
   }
 
   // 4. ClickHouse: the given server, or the embedded engine.
-  const target: ClickHouseTarget = config.clickhouseUrl
+  const target: ClickHouseTarget = config.stack.clickhouseUrl
     ? {
         kind: 'server',
-        url: config.clickhouseUrl,
-        ...(config.clickhouseUser === undefined ? {} : { username: config.clickhouseUser }),
-        ...(config.clickhousePassword === undefined ? {} : { password: config.clickhousePassword }),
+        url: config.stack.clickhouseUrl,
+        ...(config.stack.clickhouseUser === undefined ? {} : { username: config.stack.clickhouseUser }),
+        ...(config.stack.clickhousePassword === undefined ? {} : { password: config.stack.clickhousePassword }),
       }
     : { kind: 'embedded', path: path.join(dataDir, 'clickhouse') };
   const clickhouse = await createClickHouseStore(target, { logger });
@@ -71,10 +74,23 @@ try {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const kafkaClient = createKafka({ brokers, clientId: 'weir', logger });
-  const registry = createRegistryComponent({ config, kafka: kafkaClient, logger, metrics });
+  const registry = createRegistryComponent({ config: config.registry, kafka: kafkaClient, logger, metrics });
   stopper.add('registry', () => registry.stop());
   await registry.start();
   shown.push({ name: 'Schema registry', where: registry.url(), note: 'Confluent-compatible REST API' });
+
+  const devKey = config.gateway.devKey ?? generateKeySecret('weir_dev');
+  const gateway = createGatewayComponent({
+    config: { ...config.gateway, registryUrl: registry.url(), devKey },
+    keys: resolveWriteKeys({ ...config.gateway, devKey }),
+    kafka: kafkaClient,
+    logger,
+    metrics,
+  });
+  stopper.add('gateway', () => gateway.stop());
+  await gateway.start();
+  shown.push({ name: 'Ingest gateway', where: `${gateway.url()}/v1/events`, note: 'OpenAPI at /openapi.json' });
+  shown.push({ name: 'Write key', where: devKey, note: config.gateway.devKey === undefined ? 'made for this run; set WEIR_DEV_KEY to keep one' : 'WEIR_DEV_KEY' });
 
   // 6. Tell the user what runs where.
   process.stdout.write(`${banner(shown)}\n`);

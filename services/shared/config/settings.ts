@@ -134,6 +134,26 @@ export function loadConfig<S extends Spec>(spec: S, env: Env): ConfigOf<S> {
   return Object.freeze(out) as ConfigOf<S>;
 }
 
+/** Several specs read at once, each into its own object; every bad variable of all of them in one error. */
+export function loadConfigs<M extends Readonly<Record<string, Spec>>>(specs: M, env: Env): { readonly [K in keyof M]: ConfigOf<M[K]> } {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const variables: string[] = [];
+  for (const [name, spec] of Object.entries(specs)) {
+    try {
+      out[name] = loadConfig(spec, env);
+    } catch (error) {
+      if (!(error instanceof WeirError) || error.code !== 'CONFIG_INVALID') throw error;
+      problems.push(...error.message.split('\n').slice(1).map((line) => line.trim()));
+      variables.push(...((error.details.variables as string[] | undefined) ?? []));
+    }
+  }
+  if (problems.length > 0) {
+    throw new WeirError('CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`, { details: { variables } });
+  }
+  return Object.freeze(out) as { readonly [K in keyof M]: ConfigOf<M[K]> };
+}
+
 /** One line per setting, for `--help` output and the README. */
 export function describeSpec(spec: Spec): string[] {
   return Object.values(spec).map((s) => {
