@@ -40,7 +40,14 @@ export interface GatewayComponent extends Component {
 export function createGatewayComponent(deps: GatewayComponentDeps): GatewayComponent {
   const { config } = deps;
   const logger = deps.logger.child({ component: 'gateway' });
-  const producer: Producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Retries never stop (the idempotent producer's rule), but back off at most 1 s, so a broker that
+  // comes back is used again within a second; callers meanwhile get 503 from the publish timeout.
+  const producer: Producer = deps.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
   const admin: Admin = deps.kafka.admin();
   // The gauge reads the publisher at scrape time, so metrics may be made before it.
   const metrics = createGatewayMetrics(deps.metrics, () => publisher.bufferedBytes);

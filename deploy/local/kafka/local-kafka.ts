@@ -59,23 +59,33 @@ interface ClusterState {
 
 const STATE_FILE = 'weir-local-kafka.json';
 
-async function planCluster(dir: string, count: number, port: number | undefined): Promise<ClusterState> {
+async function freshAddresses(count: number, port: number | undefined): Promise<NodeAddress[]> {
+  const nodes: NodeAddress[] = [];
+  for (let i = 0; i < count; i++) {
+    nodes.push({ nodeId: i + 1, port: i === 0 && port !== undefined ? port : await freePort(), controllerPort: await freePort() });
+  }
+  return nodes;
+}
+
+/** The cluster kept in `dir`, or a new one; `fresh` when this call made it (so its ports may still change). */
+async function planCluster(dir: string, count: number, port: number | undefined): Promise<{ state: ClusterState; fresh: boolean }> {
   const file = path.join(dir, STATE_FILE);
   if (fs.existsSync(file)) {
     const state = JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState;
     if (state.nodes.length === count) {
       if (port !== undefined && state.nodes[0]) state.nodes[0] = { ...state.nodes[0], port };
-      return state;
+      return { state, fresh: false };
     }
   }
-  const nodes: NodeAddress[] = [];
-  for (let i = 0; i < count; i++) {
-    nodes.push({ nodeId: i + 1, port: i === 0 && port !== undefined ? port : await freePort(), controllerPort: await freePort() });
-  }
   // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
-  const state = { clusterId: crypto.randomBytes(16).toString('base64url'), nodes };
+  const state = { clusterId: crypto.randomBytes(16).toString('base64url'), nodes: await freshAddresses(count, port) };
   fs.writeFileSync(file, JSON.stringify(state, null, 2));
-  return state;
+  return { state, fresh: true };
+}
+
+/** A port picked free a moment ago can be taken by another process before the JVM binds it. */
+function lostPortRace(error: unknown): boolean {
+  return error instanceof WeirError && error.code === 'PROCESS_EXITED' && /Address already in use|BindException/.test(error.message);
 }
 
 function jvmArgs(dist: KafkaDistribution, nodeDir: string, heapMb: number, mainClass: string, args: string[]): string[] {
@@ -144,21 +154,22 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const ownsDir = options.dir === undefined;
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'weir-kafka-'));
   fs.mkdirSync(dir, { recursive: true });
-  const state = await planCluster(dir, count, options.port);
+  const planned = await planCluster(dir, count, options.port);
+  let state = planned.state;
   const log = options.logger?.child({ component: 'local-kafka' });
 
   const children = new Map<number, ManagedChild>();
   const nodeDir = (n: NodeAddress) => path.join(dir, `node-${n.nodeId}`);
-
-  for (const n of state.nodes) {
-    fs.mkdirSync(nodeDir(n), { recursive: true });
-    fs.writeFileSync(path.join(nodeDir(n), 'log4j2.properties'), LOG4J2_PROPERTIES);
-    fs.writeFileSync(
-      path.join(nodeDir(n), 'server.properties'),
-      serverProperties({ node: n, cluster: state.nodes, logDir: path.join(nodeDir(n), 'data') }),
-    );
-  }
-  await Promise.all(state.nodes.map(async (n) => formatStorage(dist, nodeDir(n), state.clusterId)));
+  const writeConfigs = (): void => {
+    for (const n of state.nodes) {
+      fs.mkdirSync(nodeDir(n), { recursive: true });
+      fs.writeFileSync(path.join(nodeDir(n), 'log4j2.properties'), LOG4J2_PROPERTIES);
+      fs.writeFileSync(
+        path.join(nodeDir(n), 'server.properties'),
+        serverProperties({ node: n, cluster: state.nodes, logDir: path.join(nodeDir(n), 'data') }),
+      );
+    }
+  };
 
   const launch = (n: NodeAddress): ManagedChild => {
     const child = startChild({
@@ -178,19 +189,34 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
           details: { logFile: child.logFile },
         }),
     );
-
+  const stopChildren = () => Promise.all([...children.values()].map((c) => c.stop(15_000)));
   const stopAll = async (): Promise<void> => {
-    await Promise.all([...children.values()].map((c) => c.stop(15_000)));
+    await stopChildren();
     if (ownsDir) fs.rmSync(dir, { recursive: true, force: true });
   };
 
-  const brokers = state.nodes.map((n) => `127.0.0.1:${n.port}`);
-  try {
-    const started = state.nodes.map(launch);
-    await awaitMetadata(brokers, count, timeoutMs, Promise.race(started.map(exitedEarly)));
-  } catch (error) {
-    await stopAll();
-    throw error;
+  let brokers: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    writeConfigs();
+    await Promise.all(state.nodes.map(async (n) => formatStorage(dist, nodeDir(n), state.clusterId)));
+    brokers = state.nodes.map((n) => `127.0.0.1:${n.port}`);
+    try {
+      const started = state.nodes.map(launch);
+      await awaitMetadata(brokers, count, timeoutMs, Promise.race(started.map(exitedEarly)));
+      break;
+    } catch (error) {
+      await stopChildren();
+      if (planned.fresh && attempt < 3 && lostPortRace(error)) {
+        log?.warn({ attempt }, 'a port was taken before the broker bound it; trying other ports');
+        // Never served anything: start its storage over, so no quorum state remembers the old ports.
+        for (const n of state.nodes) fs.rmSync(path.join(nodeDir(n), 'data'), { recursive: true, force: true });
+        state = { ...state, nodes: await freshAddresses(count, options.port) };
+        fs.writeFileSync(path.join(dir, STATE_FILE), JSON.stringify(state, null, 2));
+        continue;
+      }
+      if (ownsDir) fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
   log?.info({ brokers, version: dist.version, dir }, 'kafka ready');
 
