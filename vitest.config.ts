@@ -22,6 +22,8 @@ export default defineConfig({
           // Local brokers are child processes of the runner; forks keep them tied to a process
           // (PR_SET_PDEATHSIG follows the thread that spawned them).
           pool: 'forks',
+          // global.gc for the memory checks of the fuzz tests.
+          execArgv: ['--expose-gc'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -1,6 +1,7 @@
 /** `weir schemas`: the event schemas in schemas/events and the registry that serves them. */
 import { createCommandGroup } from '../command.ts';
 import { schemasCheckCommand } from './schemas-check.ts';
+import { schemasCodegenCommand } from './schemas-codegen.ts';
 import { schemasListCommand } from './schemas-list.ts';
 import { schemasRegisterCommand } from './schemas-register.ts';
 
@@ -12,5 +13,5 @@ export const schemasCommand = createCommandGroup({
     'with the schema registry under the subject weir.raw.<type>-value: the values of the raw topic',
     'weir.raw.<type>. See schemas/README.md for how to add an event type and evolve one safely.',
   ],
-  commands: [schemasListCommand, schemasRegisterCommand, schemasCheckCommand],
+  commands: [schemasListCommand, schemasRegisterCommand, schemasCheckCommand, schemasCodegenCommand],
 });

@@ -37,7 +37,7 @@ describe('weir command line', () => {
     it.each([
       [['frob'], "weir: Unknown command 'frob' (commands: schemas)\nRun 'weir --help' for usage.\n"],
       [['--frob'], "weir: Unknown option '--frob': give a command first (schemas)\nRun 'weir --help' for usage.\n"],
-      [['schemas', 'lst'], "weir schemas: Unknown command 'lst' (commands: list, register, check)\nRun 'weir schemas --help' for usage.\n"],
+      [['schemas', 'lst'], "weir schemas: Unknown command 'lst' (commands: list, register, check, codegen)\nRun 'weir schemas --help' for usage.\n"],
       [['schemas', 'check', '--frob'], "weir schemas check: Unknown option '--frob'\nRun 'weir schemas check --help' for usage.\n"],
       [['schemas', 'register', '--json=yes'], "weir schemas register: Option '--json' does not take an argument\nRun 'weir schemas register --help' for usage.\n"],
       [['schemas', 'list', 'extra'], "weir schemas list: Unexpected argument 'extra'. This command does not take positional arguments\nRun 'weir schemas list --help' for usage.\n"],
