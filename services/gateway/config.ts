@@ -48,7 +48,7 @@ export const gatewaySpec = {
   lingerMs: intSetting('WEIR_GATEWAY_LINGER_MS', 2, { doc: 'wait for more events before sending a batch to Kafka when none is in flight', min: 0, max: 1_000, unit: 'ms' }),
   maxBufferedBytes: intSetting('WEIR_GATEWAY_MAX_BUFFERED_BYTES', 64 * 1_048_576, { doc: 'events waiting for Kafka; over it requests get 503', min: 65_536, unit: 'bytes' }),
   publishTimeoutMs: intSetting('WEIR_GATEWAY_PUBLISH_TIMEOUT_MS', 10_000, { doc: 'a request whose events Kafka has not acknowledged by then gets 503', min: 100, unit: 'ms' }),
-  compression: enumSetting('WEIR_GATEWAY_COMPRESSION', ['none', 'gzip'] as const, 'none', { doc: 'compression of batches sent to Kafka' }),
+  compression: enumSetting('WEIR_GATEWAY_COMPRESSION', ['none', 'gzip', 'lz4', 'snappy', 'zstd'] as const, 'none', { doc: 'compression of batches sent to Kafka' }),
   rawTopicPartitions: intSetting('WEIR_RAW_TOPIC_PARTITIONS', 3, { doc: 'partitions of each raw topic the gateway creates', min: 1, max: 10_000, unit: 'partitions' }),
   schemaTtlMs: intSetting('WEIR_GATEWAY_SCHEMA_TTL_MS', 30_000, { doc: 'how long a fetched event schema is used before it is refreshed', min: 100, unit: 'ms' }),
   keyFields: jsonSetting<Readonly<Record<string, readonly string[]>>>(

@@ -1,10 +1,10 @@
 /**
  * The ingest gateway as one component: write keys, rate limits, the schema catalog (from the
- * registry), the publisher (one idempotent kafkajs producer) and the HTTP API with its ops routes.
+ * registry), the publisher (one idempotent @platformatic/kafka producer) and the HTTP API with its ops routes.
  * Stop order: refuse new requests, let in-flight ones finish, flush the publisher, disconnect.
  */
 import express from 'express';
-import type { Kafka, Producer, Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { startHttpServer, type RunningHttpServer } from '../shared/http/http-server.ts';
 import { createOpsRouter } from '../shared/http/ops-routes.ts';
@@ -20,6 +20,7 @@ import { OPENAPI_DOCUMENT } from './http/openapi.ts';
 import { createIngestRouter, gatewayErrorHandler } from './http/routes.ts';
 import { ingestBatch } from './ingest/ingest-batch.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { createKafkaSender } from './publish/kafka-sender.ts';
 import { Publisher } from './publish/publisher.ts';
 import { RawTopics } from './publish/raw-topics.ts';
 import { SchemaCatalog } from './schemas/schema-catalog.ts';
@@ -28,6 +29,9 @@ import { uuidV7 } from './validation/uuid-v7.ts';
 export interface GatewayComponentDeps {
   config: GatewayConfig;
   keys: readonly WriteKey[];
+  /** The brokers the gateway publishes to. */
+  brokers: readonly string[];
+  /** For the admin work (making raw topics). */
   kafka: Kafka;
   logger: Logger;
   metrics: Registry;
@@ -40,24 +44,25 @@ export interface GatewayComponent extends Component {
 export function createGatewayComponent(deps: GatewayComponentDeps): GatewayComponent {
   const { config } = deps;
   const logger = deps.logger.child({ component: 'gateway' });
-  // Retries never stop (the idempotent producer's rule), but back off at most 1 s, so a broker that
-  // comes back is used again within a second; callers meanwhile get 503 from the publish timeout.
-  const producer: Producer = deps.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
+  // A send that cannot finish within the publish timeout has failed its callers anyway: retry a
+  // little, then fail the batch so its buffer is freed and callers get 503 at once.
+  const sender = createKafkaSender({
+    brokers: deps.brokers,
+    clientId: 'weir-gateway',
+    compression: config.compression,
+    requestTimeoutMs: Math.min(5_000, config.publishTimeoutMs),
+    retries: 3,
+    retryDelayMs: 250,
   });
   const admin: Admin = deps.kafka.admin();
   // The gauge reads the publisher at scrape time, so metrics may be made before it.
   const metrics = createGatewayMetrics(deps.metrics, () => publisher.bufferedBytes);
   const publisher = new Publisher({
-    producer,
+    sender,
     logger,
     lingerMs: config.lingerMs,
     maxBufferedBytes: config.maxBufferedBytes,
     publishTimeoutMs: config.publishTimeoutMs,
-    compression: config.compression,
     onBatch: (messages, bytes, seconds, ok) => metrics.publishBatch(messages, bytes, seconds, ok),
   });
   const schemas = new SchemaCatalog({
@@ -82,7 +87,7 @@ export function createGatewayComponent(deps: GatewayComponentDeps): GatewayCompo
     health,
     url: () => server?.url ?? '',
     async start() {
-      await Promise.all([producer.connect(), admin.connect()]);
+      await Promise.all([sender.connect(), admin.connect()]);
       connected = true;
       const app = express();
       app.disable('x-powered-by');
@@ -119,7 +124,7 @@ export function createGatewayComponent(deps: GatewayComponentDeps): GatewayCompo
       stopping = true;
       await server?.stop(); // no new requests; in-flight ones finish (their publishes included)
       await publisher.close();
-      await Promise.all([producer.disconnect(), admin.disconnect()].map((p) => p.catch(() => undefined)));
+      await Promise.all([sender.close(), admin.disconnect()].map((p) => p.catch(() => undefined)));
     },
   };
 }

@@ -22,6 +22,7 @@ await runService({
     createGatewayComponent({
       config: config.gateway,
       keys: config.keys,
+      brokers: config.brokers,
       kafka: createKafka({ brokers: config.brokers, clientId: 'weir-gateway', logger }),
       logger,
       metrics,

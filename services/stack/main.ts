@@ -83,6 +83,7 @@ try {
   const gateway = createGatewayComponent({
     config: { ...config.gateway, registryUrl: registry.url(), devKey },
     keys: resolveWriteKeys({ ...config.gateway, devKey }),
+    brokers,
     kafka: kafkaClient,
     logger,
     metrics,

@@ -3,6 +3,10 @@
  * targets are judged by reading these numbers, never by timed assertions in tests.
  */
 const BENCHES: Record<string, { about: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  ingest: {
+    about: 'the gateway under wrk (batches of 100 events of ~300 B) beside ProducerPerformance at the same message size',
+    load: () => import('./ingest.ts'),
+  },
   kafka: {
     about: "the local broker's own ceiling (Kafka's ProducerPerformance) beside a kafkajs producer, same message size",
     load: () => import('./kafka-produce.ts'),

@@ -44,8 +44,9 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   const config: GatewayConfig = { ...defaults, port: 0, host: '127.0.0.1', registryUrl: options.registryUrl, rawTopicPartitions: 2, ...options.config };
   const metrics = new Registry();
   const logger = process.env.WEIR_TEST_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger();
-  const kafka = createKafka({ brokers: options.brokers ?? testBrokers(), clientId: 'weir-test-gateway', retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 } });
-  const component = createGatewayComponent({ config, keys: options.keys, kafka, logger, metrics });
+  const brokers = options.brokers ?? testBrokers();
+  const kafka = createKafka({ brokers, clientId: 'weir-test-gateway', retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 } });
+  const component = createGatewayComponent({ config, keys: options.keys, brokers, kafka, logger, metrics });
   registerCleanup(() => component.stop());
   await component.start();
   return { url: component.url(), component, metrics };

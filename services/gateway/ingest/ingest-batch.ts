@@ -99,6 +99,7 @@ export async function ingestBatch(request: IngestRequest, deps: IngestDeps): Pro
   }
   const schemas = new Map(await Promise.all(types.map(async (type) => [type, await deps.schemas.get(type)] as const)));
 
+  const receivedAt = BigInt(request.receivedAt);
   const byTopic = new Map<string, OutgoingMessage[]>();
   const acceptedByType = new Map<string, number>();
   for (const { index, envelope } of envelopes) {
@@ -120,11 +121,11 @@ export async function ingestBatch(request: IngestRequest, deps: IngestDeps): Pro
       value,
       headers: {
         'weir-event-id': envelope.id,
-        'weir-event-type': envelope.type,
         'weir-schema-id': String(schema.schemaId),
         'weir-received-at': String(request.receivedAt),
         'weir-key-id': request.key.id,
       },
+      timestamp: receivedAt,
     });
     byTopic.set(schema.topic, messages);
     acceptedByType.set(envelope.type, (acceptedByType.get(envelope.type) ?? 0) + 1);

@@ -1,32 +1,33 @@
 /**
  * Publishes encoded events to Kafka and resolves each caller only when Kafka has its messages
  * (acks=all). Messages from concurrent requests are gathered into one batch while the previous
- * batch is in flight (or for `lingerMs`), and one batch is in flight at a time: the idempotent
- * producer then keeps per-partition order without kafkajs's concurrent-send pitfalls.
+ * batch is in flight (or for `lingerMs`), and one batch is in flight at a time, so per-partition
+ * order is the order of acceptance.
  *
  * Memory is bounded: when the bytes waiting or in flight would pass `maxBufferedBytes`, publish
  * fails at once with 503, before anything is accepted. A caller whose batch is not acknowledged
  * within `publishTimeoutMs` gets 503 too; the batch may still land later (the producer retries),
  * which is why events carry ids and the processor drops duplicates.
  */
-import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { Logger } from '../../shared/logger.ts';
 import { GatewayError } from '../http/gateway-error.ts';
+import type { KafkaSender } from './kafka-sender.ts';
 
 export interface OutgoingMessage {
   readonly key: string;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
+  /** Record timestamp (CreateTime), epoch ms. */
+  readonly timestamp: bigint;
 }
 
 export interface PublisherOptions {
-  producer: Producer;
+  sender: KafkaSender;
   logger: Logger;
   /** Wait this long for more messages before sending a batch when nothing is in flight, ms. */
   lingerMs: number;
   maxBufferedBytes: number;
   publishTimeoutMs: number;
-  compression: 'none' | 'gzip';
   onBatch?: (messages: number, bytes: number, seconds: number, ok: boolean) => void;
 }
 
@@ -128,12 +129,12 @@ export class Publisher {
       return;
     }
     this.#inFlight = true;
-    const byTopic = new Map<string, Message[]>();
+    const byTopic = new Map<string, OutgoingMessage[]>();
     let count = 0;
     let bytes = 0;
     for (const pending of batch) {
       const list = byTopic.get(pending.topic) ?? [];
-      for (const m of pending.messages) list.push({ key: m.key, value: m.value, headers: { ...m.headers } });
+      list.push(...pending.messages);
       byTopic.set(pending.topic, list);
       count += pending.messages.length;
       bytes += pending.bytes;
@@ -141,11 +142,7 @@ export class Publisher {
     const started = performance.now();
     let error: Error | undefined;
     try {
-      await this.#options.producer.sendBatch({
-        acks: -1,
-        compression: this.#options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      await this.#options.sender.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
       if (this.#lastError) this.#options.logger.info('Kafka takes events again');
       this.#lastError = undefined;
     } catch (e) {

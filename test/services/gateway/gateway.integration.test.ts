@@ -94,7 +94,9 @@ describe('ingest gateway', () => {
     const first = views.find((v) => v.value['event_id'] === 'pv-1')!;
     expect(first.value).toMatchObject({ event_time: t, url: 'https://shop.example/a', anonymous_id: 'a1', session_id: 's1', device_type: 'DESKTOP', user_id: 'u1', referrer: null, properties: { plan: 'pro' } });
     expect(first.key).toBe('u1');
-    expect(first.headers).toMatchObject({ 'weir-event-id': 'pv-1', 'weir-event-type': pageView, 'weir-key-id': 'writer' });
+    expect(first.headers).toMatchObject({ 'weir-event-id': 'pv-1', 'weir-key-id': 'writer' });
+    expect(Number(first.headers['weir-received-at'])).toBeGreaterThan(t);
+    expect(Number(first.headers['weir-schema-id'])).toBeGreaterThan(0);
     const second = views.find((v) => v.value['event_id'] !== 'pv-1')!;
     expect(second.value['event_id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(second.key).toBe(second.value['event_id']);
