@@ -8,6 +8,7 @@ import { DEFAULT_PORTS } from '../shared/ports.ts';
 import { isRegistryClientError, type RegistryClientErrorCode } from '../shared/registry/registry-client-error.ts';
 import { isCliError } from './cli-errors.ts';
 import { createCommandGroup, type CliContext } from './command.ts';
+import { pipelinesCommand } from './commands/pipelines.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { REGISTRY_URL_ENV } from './common-options.ts';
 
@@ -15,7 +16,7 @@ const weir = createCommandGroup({
   name: 'weir',
   summary: 'weir',
   description: ['The command line of weir, the self-hosted streaming ingestion platform.'],
-  commands: [schemasCommand],
+  commands: [schemasCommand, pipelinesCommand],
 });
 
 const UNREACHABLE_HINT =

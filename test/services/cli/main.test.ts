@@ -6,7 +6,7 @@ describe('weir command line', () => {
 
   describe('--help', () => {
     it.each([
-      [['--help'], 'Usage: weir <command> [options]', 'schemas  Register, check and list the Avro event schemas'],
+      [['--help'], 'Usage: weir <command> [options]', 'schemas    Register, check and list the Avro event schemas'],
       [['-h'], 'Usage: weir <command> [options]', "Run 'weir <command> --help'"],
       [['schemas', '--help'], 'Usage: weir schemas <command> [options]', 'register  Register every local schema under weir.raw.<type>-value'],
       [['schemas', 'list', '--help'], 'Usage: weir schemas list [options]', '--local'],
@@ -35,8 +35,8 @@ describe('weir command line', () => {
 
   describe('usage errors exit 2, naming the bad argument and pointing to --help', () => {
     it.each([
-      [['frob'], "weir: Unknown command 'frob' (commands: schemas)\nRun 'weir --help' for usage.\n"],
-      [['--frob'], "weir: Unknown option '--frob': give a command first (schemas)\nRun 'weir --help' for usage.\n"],
+      [['frob'], "weir: Unknown command 'frob' (commands: schemas, pipelines)\nRun 'weir --help' for usage.\n"],
+      [['--frob'], "weir: Unknown option '--frob': give a command first (schemas, pipelines)\nRun 'weir --help' for usage.\n"],
       [['schemas', 'lst'], "weir schemas: Unknown command 'lst' (commands: list, register, check, codegen)\nRun 'weir schemas --help' for usage.\n"],
       [['schemas', 'check', '--frob'], "weir schemas check: Unknown option '--frob'\nRun 'weir schemas check --help' for usage.\n"],
       [['schemas', 'register', '--json=yes'], "weir schemas register: Option '--json' does not take an argument\nRun 'weir schemas register --help' for usage.\n"],
