@@ -2,12 +2,12 @@
 import {
   intSetting,
   loadConfig,
-  optionalHostPortList,
   portSetting,
   stringSetting,
   type ConfigOf,
   type Env,
 } from '../shared/config/settings.ts';
+import { kafkaBrokersSetting } from '../shared/kafka/brokers-setting.ts';
 import { DEFAULT_PORTS } from '../shared/ports.ts';
 
 export const registrySpec = {
@@ -31,7 +31,7 @@ export const registrySpec = {
 /** For the registry run on its own (`node services/registry/main.ts`): it also needs brokers. */
 export const standaloneRegistrySpec = {
   ...registrySpec,
-  kafkaBrokers: optionalHostPortList('KAFKA_BROKERS', { doc: 'Kafka brokers (host:port,...); default 127.0.0.1:9092' }),
+  kafkaBrokers: kafkaBrokersSetting,
 };
 
 export type RegistryConfig = ConfigOf<typeof registrySpec>;

@@ -2,6 +2,7 @@
  * The schema registry on its own: `node services/registry/main.ts` (docker-compose and clusters run
  * it like this; `npm start` runs it inside the local stack). Instances share the `_schemas` topic.
  */
+import { DEFAULT_BROKERS } from '../shared/kafka/brokers-setting.ts';
 import { createKafka } from '../shared/kafka/client.ts';
 import { runService } from '../shared/lifecycle/run-service.ts';
 import { loadRegistryConfig } from './config.ts';
@@ -13,7 +14,7 @@ await runService({
   build: ({ config, logger, metrics }) =>
     createRegistryComponent({
       config,
-      kafka: createKafka({ brokers: config.kafkaBrokers ?? ['127.0.0.1:9092'], clientId: 'weir-registry', logger }),
+      kafka: createKafka({ brokers: config.kafkaBrokers ?? DEFAULT_BROKERS, clientId: 'weir-registry', logger }),
       logger,
       metrics,
     }),

@@ -4,5 +4,7 @@ export const DEFAULT_PORTS = Object.freeze({
   /** Confluent Schema Registry's default, so existing tools find it. */
   registry: 8081,
   query: 8082,
+  /** The processor serves only /metrics, /healthz and /readyz. */
+  processor: 8083,
   kafka: 9092,
 });

@@ -1,5 +1,6 @@
 /** Settings of `npm start`, the local stack. Every one is an environment variable with a default. */
 import { gatewaySpec } from '../gateway/config.ts';
+import { processorSpec } from '../processor/config.ts';
 import { registrySpec } from '../registry/config.ts';
 import { loggingSpec } from '../shared/logging-config.ts';
 import {
@@ -17,6 +18,7 @@ import { DEFAULT_PORTS } from '../shared/ports.ts';
 
 // The stack's gateway reads the stack's own registry, so WEIR_REGISTRY_URL does not apply here.
 const { registryUrl: _registryUrl, ...stackGatewaySpec } = gatewaySpec;
+const { registryUrl: _processorRegistryUrl, rawTopicPartitions: _processorPartitions, ...stackProcessorSpec } = processorSpec;
 
 export const stackSpec = {
   dataDir: stringSetting('WEIR_DATA_DIR', '.weir', {
@@ -37,12 +39,13 @@ export const stackSpec = {
 };
 
 /** Every spec `npm start` reads: its own, and those of the services it runs (each keeps its names). */
-export const stackSpecs = { stack: stackSpec, registry: registrySpec, gateway: stackGatewaySpec } as const;
+export const stackSpecs = { stack: stackSpec, registry: registrySpec, gateway: stackGatewaySpec, processor: stackProcessorSpec } as const;
 
 export interface StackConfig {
   readonly stack: ConfigOf<typeof stackSpec>;
   readonly registry: ConfigOf<typeof registrySpec>;
   readonly gateway: ConfigOf<typeof stackGatewaySpec>;
+  readonly processor: ConfigOf<typeof stackProcessorSpec>;
 }
 
 /** Reads every spec; one CONFIG_INVALID error lists every bad variable of all of them. */

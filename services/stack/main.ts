@@ -4,13 +4,17 @@
  * KAFKA_BROKERS / CLICKHOUSE_URL point elsewhere. SIGINT/SIGTERM stop everything in reverse order.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { assertPortFree } from '../../deploy/local/free-port.ts';
 import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { generateKeySecret } from '../gateway/auth/write-keys.ts';
 import { resolveWriteKeys } from '../gateway/config.ts';
 import { createGatewayComponent } from '../gateway/gateway-component.ts';
+import { createProcessorComponent } from '../processor/processor-component.ts';
 import { createRegistryComponent } from '../registry/registry-component.ts';
+import { createRegistryClient } from '../shared/registry/registry-client.ts';
+import { localSecret, registerStarterSchemas } from './local-setup.ts';
 import { createClickHouseStore, type ClickHouseTarget } from '../shared/clickhouse/store.ts';
 import { createKafka } from '../shared/kafka/client.ts';
 import { isWeirError } from '../shared/errors.ts';
@@ -91,6 +95,20 @@ try {
   stopper.add('gateway', () => gateway.stop());
   await gateway.start();
   shown.push({ name: 'Ingest gateway', where: `${gateway.url()}/v1/events`, note: 'OpenAPI at /openapi.json' });
+  // Starter schemas first, so events can be sent and processed at once.
+  const types = await registerStarterSchemas(createRegistryClient({ baseUrl: registry.url() }), fileURLToPath(new URL('../../schemas/events', import.meta.url)), logger);
+
+  const piiSecret = process.env.WEIR_PII_SECRET ?? localSecret(path.join(dataDir, 'pii-secret'));
+  const processor = createProcessorComponent({
+    config: { ...config.processor, registryUrl: registry.url(), rawTopicPartitions: config.gateway.rawTopicPartitions },
+    kafka: kafkaClient,
+    secrets: (name) => (name === 'WEIR_PII_SECRET' ? piiSecret : process.env[name]),
+    logger,
+    metrics,
+  });
+  stopper.add('processor', () => processor.stop());
+  await processor.start();
+  shown.push({ name: 'Stream processor', where: `${processor.url()}/metrics`, note: `pipelines: ${processor.types().join(', ')}; schemas registered: ${types.join(', ')}` });
   shown.push({ name: 'Write key', where: devKey, note: config.gateway.devKey === undefined ? 'made for this run; set WEIR_DEV_KEY to keep one' : 'WEIR_DEV_KEY' });
 
   // 6. Tell the user what runs where.

@@ -46,6 +46,8 @@ describe('npm start', () => {
     registerCleanup(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const kafkaPort = await freePort();
     const registryPort = await freePort();
+    const gatewayPort = await freePort();
+    const processorPort = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
       env: {
@@ -53,6 +55,9 @@ describe('npm start', () => {
         WEIR_DATA_DIR: dataDir,
         WEIR_KAFKA_PORT: String(kafkaPort),
         WEIR_REGISTRY_PORT: String(registryPort),
+        WEIR_GATEWAY_PORT: String(gatewayPort),
+        WEIR_PROCESSOR_PORT: String(processorPort),
+        WEIR_DEV_KEY: 'npm_start_test_key',
         WEIR_LOG_FORMAT: 'json',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,6 +88,18 @@ describe('npm start', () => {
       const response = await fetch(`http://127.0.0.1:${registryPort}${path}`);
       expect(response.status, `GET ${path} on the registry`).toBe(200);
     }
+
+    // Events in through the gateway come out of the processor: the whole stack is wired.
+    const sent = await fetch(`http://127.0.0.1:${gatewayPort}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer npm_start_test_key' },
+      body: JSON.stringify([{ type: 'page_view', url: 'https://start.example/', anonymous_id: 'a', session_id: 's', device_type: 'BOT' }]),
+    });
+    expect(sent.status, await sent.clone().text()).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${processorPort}/readyz`)).status).toBe(200);
+    await waitFor('the processor to publish the event', async () =>
+      /weir_processor_published_total\{type="page_view"\} 1/.test(await (await fetch(`http://127.0.0.1:${processorPort}/metrics`)).text()),
+    );
 
     descendants = descendantsOf(npm.pid!);
     expect(descendants.length).toBeGreaterThanOrEqual(2); // node, and the broker JVM under it
