@@ -42,7 +42,20 @@ export async function ensurePipelineTopics(topics: PipelineTopics, options: Ensu
   return partitions;
 }
 
-async function partitionCount(admin: Admin, topic: string): Promise<number> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-  return metadata.topics[0]?.partitions.length ?? 0;
+/**
+ * A topic just made may not be announced by every broker yet: its metadata then answers
+ * UNKNOWN_TOPIC_OR_PARTITION (retriable), which kafkajs's admin does not retry. Retry it here, up
+ * to `timeoutMs`, so a processor that makes its own topics starts reliably.
+ */
+async function partitionCount(admin: Admin, topic: string, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(1_000, delay * 2)) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0]?.partitions.length ?? 0;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
