@@ -1,6 +1,7 @@
 /**
  * What happens to one raw record, as a plain function of the record and its dependencies (no
- * Kafka): Confluent frame -> writer schema by id -> resolved to the pipeline's reader schema ->
+ * Kafka): Confluent frame -> writer schema by id -> bytes checked against it (decode-guard.ts:
+ * avsc trusts declared counts) -> resolved to the pipeline's reader schema ->
  * duplicate check -> pipeline -> encoded and framed with the clean schema id. The outcome says
  * what to produce (a clean or a dead-letter message) or why nothing is produced (dropped). It
  * throws only for transient failures (the registry unreachable), which must abort the batch.
@@ -72,6 +73,8 @@ export async function processRecord(source: SourceRecord, deps: RecordDeps): Pro
   if ('unknown' in writer) return dlq({ reason: 'unknown_schema_id', message: writer.unknown, fieldPath: '', stage: 'decode' });
   const resolver = deps.resolvers.get(frame.schemaId, writer.type);
   if ('problem' in resolver) return undecodable(resolver.problem);
+  const unsafe = writer.guard?.(frame.body);
+  if (unsafe !== undefined) return undecodable(`the bytes do not decode with schema ${frame.schemaId}: ${unsafe}`);
   let record: PipelineRecord;
   try {
     record = pipeline.readerType.fromBuffer(frame.body, resolver, false) as PipelineRecord;

@@ -8,10 +8,13 @@
  */
 import avro from 'avsc';
 import { messageOf } from '../shared/errors.ts';
+import { compileDecodeGuard, type DecodeGuard } from './decode-guard.ts';
 import { isRefusal, RegistryClientError, RegistryRefusedError } from '../shared/registry/registry-client-error.ts';
 import { ERROR_CODES, REGISTRY_MEDIA_TYPE } from '../shared/registry/registry-client.ts';
 
-export type WriterSchema = { readonly type: avro.Type } | { readonly unknown: string };
+/** `guard` checks bytes before avsc decodes them (undefined when the schema needs none). */
+export type KnownWriterSchema = { readonly type: avro.Type; readonly guard: DecodeGuard | undefined };
+export type WriterSchema = KnownWriterSchema | { readonly unknown: string };
 
 /** Fetches the schema text of an id; throws RegistryClientError (RegistryRefusedError for 40403). */
 export type FetchSchemaById = (id: number) => Promise<string>;
@@ -30,7 +33,7 @@ export interface WriterSchemasOptions {
 
 export class WriterSchemas {
   readonly #options: Required<WriterSchemasOptions>;
-  readonly #known = new Map<number, avro.Type>();
+  readonly #known = new Map<number, KnownWriterSchema>();
   readonly #unknown = new Map<number, { reason: string; until: number }>();
   readonly #inFlight = new Map<number, Promise<WriterSchema>>();
 
@@ -47,8 +50,8 @@ export class WriterSchemas {
   }
 
   get(id: number): Promise<WriterSchema> | WriterSchema {
-    const type = this.#known.get(id);
-    if (type !== undefined) return { type };
+    const known = this.#known.get(id);
+    if (known !== undefined) return known;
     const unknown = this.#unknown.get(id);
     if (unknown !== undefined && unknown.until > this.#options.now()) return { unknown: unknown.reason };
     let pending = this.#inFlight.get(id);
@@ -72,8 +75,9 @@ export class WriterSchemas {
         } catch (error) {
           return this.#remember(id, `schema ${id} from the registry cannot be compiled: ${messageOf(error)}`);
         }
-        this.#known.set(id, type);
-        return { type };
+        const known = { type, guard: compileDecodeGuard(type) };
+        this.#known.set(id, known);
+        return known;
       } catch (error) {
         if (isRefusal(error, ERROR_CODES.SCHEMA_NOT_FOUND)) {
           if (++notFound >= notFoundAttempts) return this.#remember(id, `the registry has no schema with id ${id}`);

@@ -5,26 +5,15 @@
  * keys, prototype keys, truncated text, bad gzip, NDJSON with broken lines, odd content types.
  */
 import zlib from 'node:zlib';
+import { seededRandom } from '../../harness/seeded-random.ts';
 
 export interface FuzzCase {
   readonly body: Buffer;
   readonly headers: Record<string, string>;
 }
 
-/** mulberry32: small, fast, good enough to spread cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export function createFuzzer(seed: number, validEvent: () => Record<string, unknown>) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
 
