@@ -11,6 +11,10 @@ const BENCHES: Record<string, { about: string; load: () => Promise<{ run(args: s
     about: "the local broker's own ceiling (Kafka's ProducerPerformance) beside a kafkajs producer, same message size",
     load: () => import('./kafka-produce.ts'),
   },
+  process: {
+    about: 'one processor process draining pre-produced page_view events (decode, validate, transform, encode, produce transactionally)',
+    load: () => import('./process.ts'),
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);
