@@ -20,24 +20,12 @@ import { createRegistryComponent } from '../../services/registry/registry-compon
 import { encodeFrame } from '../../services/shared/avro/wire-format.ts';
 import { createKafka } from '../../services/shared/kafka/client.ts';
 import { silentLogger } from '../../services/shared/logger.ts';
+import { cpuSeconds, machineBusySeconds } from './cpu.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TICKS_PER_SECOND = 100; // Linux USER_HZ
 const TARGET = 100_000;
 const GROUP = 'weir-bench-processor';
 const PII_SECRET = 'bench-pii-secret-0123456789abcdef';
-
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
-}
-
-/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
-function machineBusySeconds(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS_PER_SECOND;
-}
 
 /** The sum of one metric's samples in a Prometheus text page. */
 function sumMetric(page: string, name: string): number {
