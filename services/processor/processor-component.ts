@@ -89,7 +89,8 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
     types: () => [...runtimes.values()].map((r) => r.pipeline.type),
     async start() {
       const pipelines = await loadPipelines(config.pipelinesDir, { latestReaderSchema: (type) => latestReaderSchema(registry, type) });
-      checkSecrets(pipelines, deps.secrets, config.pipelinesDir);
+      // Read once at start, like the rest of the config: the hot path looks them up in a map.
+      const secrets = resolveSecrets(pipelines, deps.secrets, config.pipelinesDir);
       await admin.connect();
       const next = new Map<string, PipelineRuntime>();
       for (const pipeline of pipelines.values()) {
@@ -139,7 +140,7 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
             writerSchemas,
             dedup,
             groupId: config.groupId,
-            secrets: deps.secrets,
+            secrets: (name) => secrets.get(name),
             committedOffset,
             metrics,
             logger,
@@ -171,15 +172,21 @@ async function latestReaderSchema(registry: RegistryClient, type: string): Promi
   }
 }
 
-function checkSecrets(pipelines: ReadonlyMap<string, Pipeline>, secrets: (name: string) => string | undefined, dir: string): void {
+/** The secrets the pipelines need, read once; CONFIG_INVALID naming every one unset. */
+function resolveSecrets(pipelines: ReadonlyMap<string, Pipeline>, secrets: (name: string) => string | undefined, dir: string): ReadonlyMap<string, string> {
+  const resolved = new Map<string, string>();
   const missing = new Map<string, string[]>();
   for (const pipeline of pipelines.values()) {
     for (const name of pipeline.requiredSecrets) {
-      if ((secrets(name) ?? '') !== '') continue;
+      const value = secrets(name) ?? '';
+      if (value !== '') {
+        resolved.set(name, value);
+        continue;
+      }
       missing.set(name, [...(missing.get(name) ?? []), pipeline.type]);
     }
   }
-  if (missing.size === 0) return;
+  if (missing.size === 0) return resolved;
   const lines = [...missing].map(([name, types]) => `${name} is unset or empty; the pipelines ${types.join(', ')} hash fields with it: set it to a long random secret`);
   throw new WeirError('CONFIG_INVALID', `invalid configuration (pipelines in ${dir}):\n  ${lines.join('\n  ')}`, { details: { variables: [...missing.keys()] } });
 }

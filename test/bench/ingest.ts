@@ -14,11 +14,12 @@ import { Registry } from 'prom-client';
 import { freePort } from '../../deploy/local/free-port.ts';
 import { ensureKafkaDistribution } from '../../deploy/local/kafka/distribution.ts';
 import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
-import { registrySpec, type RegistryConfig } from '../../services/registry/config.ts';
+import { registrySpec } from '../../services/registry/config.ts';
 import { createRegistryComponent } from '../../services/registry/registry-component.ts';
 import { createKafka } from '../../services/shared/kafka/client.ts';
 import { silentLogger } from '../../services/shared/logger.ts';
 import { cpuSeconds, machineBusySeconds } from './cpu.ts';
+import { defaultsOf } from '../../services/shared/config/settings.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -44,7 +45,7 @@ export async function run(argv: string[]): Promise<void> {
   if (spawnSync('wrk', ['--version']).error) throw new Error('this benchmark drives load with wrk: apt-get install wrk');
 
   const kafka = await startLocalKafka({ nodes: 1 });
-  const defaults = Object.fromEntries(Object.entries(registrySpec).map(([k, s]) => [k, s.defaultValue])) as unknown as RegistryConfig;
+  const defaults = defaultsOf(registrySpec);
   const registry = createRegistryComponent({
     config: { ...defaults, port: await freePort(), host: '127.0.0.1' },
     kafka: createKafka({ brokers: kafka.brokers, clientId: 'bench' }),

@@ -15,12 +15,13 @@ import { Registry } from 'prom-client';
 import { startChild, type ManagedChild } from '../../deploy/local/child-process.ts';
 import { freePort } from '../../deploy/local/free-port.ts';
 import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
-import { registrySpec, type RegistryConfig } from '../../services/registry/config.ts';
+import { registrySpec } from '../../services/registry/config.ts';
 import { createRegistryComponent } from '../../services/registry/registry-component.ts';
 import { encodeFrame } from '../../services/shared/avro/wire-format.ts';
 import { createKafka } from '../../services/shared/kafka/client.ts';
 import { silentLogger } from '../../services/shared/logger.ts';
 import { cpuSeconds, machineBusySeconds } from './cpu.ts';
+import { defaultsOf } from '../../services/shared/config/settings.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET = 100_000;
@@ -89,7 +90,7 @@ export async function run(argv: string[]): Promise<void> {
 
   const kafka = await startLocalKafka({ nodes: 1 });
   const client = createKafka({ brokers: kafka.brokers, clientId: 'bench' });
-  const defaults = Object.fromEntries(Object.entries(registrySpec).map(([k, s]) => [k, s.defaultValue])) as unknown as RegistryConfig;
+  const defaults = defaultsOf(registrySpec);
   const registry = createRegistryComponent({ config: { ...defaults, port: await freePort(), host: '127.0.0.1' }, kafka: client, logger: silentLogger(), metrics: new Registry() });
   const admin = client.admin();
   const producer = client.producer({ allowAutoTopicCreation: false });

@@ -9,6 +9,7 @@ import { createLogger, silentLogger } from '../../services/shared/logger.ts';
 import { registerCleanup } from './cleanup.ts';
 import { testBrokers, testKafka } from './kafka.ts';
 import { uniqueName } from './unique.ts';
+import { defaultsOf } from '../../services/shared/config/settings.ts';
 
 export interface TestGateway {
   readonly url: string;
@@ -40,7 +41,7 @@ export function testKey(id: string, options: { types?: readonly string[] | '*'; 
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
-  const defaults = Object.fromEntries(Object.entries(gatewaySpec).map(([k, s]) => [k, s.defaultValue])) as unknown as GatewayConfig;
+  const defaults = defaultsOf(gatewaySpec);
   const config: GatewayConfig = { ...defaults, port: 0, host: '127.0.0.1', registryUrl: options.registryUrl, rawTopicPartitions: 2, ...options.config };
   const metrics = new Registry();
   const logger = process.env.WEIR_TEST_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger();

@@ -10,6 +10,7 @@ import { createKafka } from '../../services/shared/kafka/client.ts';
 import { createLogger, silentLogger } from '../../services/shared/logger.ts';
 import { registerCleanup } from './cleanup.ts';
 import { testBrokers, testKafka, uniqueGroupId } from './kafka.ts';
+import { defaultsOf } from '../../services/shared/config/settings.ts';
 
 export const TEST_PII_SECRET = 'test-pii-secret';
 
@@ -57,7 +58,7 @@ export function writeTestPipelines(types: Readonly<Record<string, 'page_view' | 
 
 /** Starts a processor (stopped on cleanup); give the same `groupId` to several to share partitions. */
 export async function startTestProcessor(options: TestProcessorOptions): Promise<TestProcessor> {
-  const defaults = Object.fromEntries(Object.entries(processorSpec).map(([k, s]) => [k, s.defaultValue])) as unknown as ProcessorConfig;
+  const defaults = defaultsOf(processorSpec);
   const groupId = options.groupId ?? uniqueGroupId('processor');
   const config: ProcessorConfig = {
     ...defaults,

@@ -6,6 +6,7 @@ import { createLogger, silentLogger } from '../../services/shared/logger.ts';
 import { registerCleanup } from './cleanup.ts';
 import { testKafka } from './kafka.ts';
 import { uniqueName } from './unique.ts';
+import { defaultsOf } from '../../services/shared/config/settings.ts';
 
 export interface TestRegistry {
   readonly url: string;
@@ -27,7 +28,7 @@ export async function startTestRegistry(options: { topic?: string } = {}): Promi
       }
     });
   }
-  const defaults = Object.fromEntries(Object.entries(registrySpec).map(([k, s]) => [k, s.defaultValue])) as unknown as RegistryConfig;
+  const defaults = defaultsOf(registrySpec);
   const config: RegistryConfig = { ...defaults, port: 0, host: '127.0.0.1', topic };
   const component = createRegistryComponent({ config, kafka: testKafka('weir-test-registry'), logger: process.env.WEIR_TEST_LOG ? createLogger({ level: 'debug', format: 'json' }) : silentLogger(), metrics: new Registry() });
   registerCleanup(() => component.stop());

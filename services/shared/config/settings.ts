@@ -154,6 +154,11 @@ export function loadConfigs<M extends Readonly<Record<string, Spec>>>(specs: M, 
   return Object.freeze(out) as { readonly [K in keyof M]: ConfigOf<M[K]> };
 }
 
+/** Every setting at its default, as loadConfig gives with an empty environment (for tests and benchmarks). */
+export function defaultsOf<S extends Spec>(spec: S): ConfigOf<S> {
+  return loadConfig(spec, {});
+}
+
 /** One line per setting, for `--help` output and the README. */
 export function describeSpec(spec: Spec): string[] {
   return Object.values(spec).map((s) => {

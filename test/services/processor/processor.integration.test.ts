@@ -16,6 +16,7 @@ import { testKafka, uniqueGroupId } from '../../harness/kafka.ts';
 import { counterValue, startTestProcessor, TEST_PII_SECRET, writeTestPipelines } from '../../harness/processor.ts';
 import { startTestRegistry } from '../../harness/registry.ts';
 import { waitFor } from '../../harness/wait-for.ts';
+import { caughtUp } from './fixtures/exactly-once.ts';
 
 interface Received {
   key: string;
@@ -153,11 +154,7 @@ describe('stream processor', () => {
     await admin.connect();
     registerCleanup(() => admin.disconnect());
     // Everything read from the raw topic is committed, so nothing more can come.
-    await waitFor('the group caught up with the raw topic', async () => {
-      const high = await admin.fetchTopicOffsets(`weir.raw.${type}`);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [`weir.raw.${type}`] });
-      return high.every((h) => committed?.partitions.find((p) => p.partition === h.partition)?.offset === h.high);
-    });
+    await waitFor('the group caught up with the raw topic', () => caughtUp(admin, groupId, [`weir.raw.${type}`]));
     const published = (await counterValue(first.metrics, 'weir_processor_published_total')) + (await counterValue(second.metrics, 'weir_processor_published_total'));
     expect(published).toBe(total);
     expect(await counterValue(first.metrics, 'weir_processor_published_total')).toBeGreaterThan(0);
@@ -195,11 +192,7 @@ describe('stream processor', () => {
     const admin = testKafka().admin();
     await admin.connect();
     registerCleanup(() => admin.disconnect());
-    await waitFor('the group caught up with the raw topic', async () => {
-      const high = await admin.fetchTopicOffsets(`weir.raw.${type}`);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [`weir.raw.${type}`] });
-      return high.every((h) => committed?.partitions.find((p) => p.partition === h.partition)?.offset === h.high);
-    });
+    await waitFor('the group caught up with the raw topic', () => caughtUp(admin, groupId, [`weir.raw.${type}`]));
     const publishedBy = [await counterValue(first.metrics, 'weir_processor_published_total'), await counterValue(second.metrics, 'weir_processor_published_total')];
     expect(publishedBy[0]! + publishedBy[1]!).toBe(total);
     expect(publishedBy[1], 'the second processor got a partition').toBeGreaterThan(0);
