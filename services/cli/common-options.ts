@@ -1,8 +1,9 @@
 /**
- * Options several commands take (`--registry-url`, `--dir`, `--json`), their help rows, and how
+ * Options several commands take (`--registry-url`, `--brokers`, `--dir`, `--json`), their help rows, and how
  * each turns into a checked value: the option, else its environment variable, else the default.
  */
 import path from 'node:path';
+import { DEFAULT_BROKERS, kafkaBrokersSetting } from '../shared/kafka/brokers-setting.ts';
 import { DEFAULT_PORTS } from '../shared/ports.ts';
 import { usageError, type CommandContext } from './command.ts';
 
@@ -46,4 +47,21 @@ export function resolveRegistryUrl(context: CommandContext, option: string | und
 export function resolveSchemaDir(context: CommandContext, option: string | undefined): string {
   if (option !== undefined && option.trim() === '') throw usageError(context, '--dir needs a path');
   return path.resolve(context.cwd, option ?? DEFAULT_SCHEMA_DIR);
+}
+
+export const BROKERS_OPTION = { brokers: { type: 'string' } } as const;
+export const BROKERS_HELP_ROW = ['--brokers <host:port,...>', `Kafka brokers (default: $${kafkaBrokersSetting.env}, else ${DEFAULT_BROKERS.join(',')})`] as const;
+
+/** The Kafka brokers: `--brokers`, else KAFKA_BROKERS, else the local default; checked like the services check theirs. */
+export function resolveBrokers(context: CommandContext, option: string | undefined): readonly string[] {
+  const [raw, source] = option !== undefined ? [option, '--brokers'] : [context.env[kafkaBrokersSetting.env], kafkaBrokersSetting.env];
+  if (raw === undefined || raw.trim() === '') {
+    if (option !== undefined) throw usageError(context, '--brokers needs a comma-separated list of host:port');
+    return DEFAULT_BROKERS;
+  }
+  try {
+    return kafkaBrokersSetting.parse(raw) ?? DEFAULT_BROKERS;
+  } catch (expected) {
+    throw usageError(context, `${source} ${JSON.stringify(raw)} is invalid: expected ${String(expected)}`);
+  }
 }

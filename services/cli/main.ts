@@ -4,10 +4,13 @@
  * returns the exit code: 0 ok, 1 the schemas or the registry said no, 2 a usage error or an
  * unreachable registry. Run directly (`node services/cli/main.ts ...`), it does what bin does.
  */
+import { isPipelineError } from '../processor/pipeline/pipeline-errors.ts';
+import { isWeirError, messageOf } from '../shared/errors.ts';
 import { DEFAULT_PORTS } from '../shared/ports.ts';
 import { isRegistryClientError, type RegistryClientErrorCode } from '../shared/registry/registry-client-error.ts';
 import { isCliError } from './cli-errors.ts';
 import { createCommandGroup, type CliContext } from './command.ts';
+import { dlqCommand } from './commands/dlq.ts';
 import { pipelinesCommand } from './commands/pipelines.ts';
 import { schemasCommand } from './commands/schemas.ts';
 import { REGISTRY_URL_ENV } from './common-options.ts';
@@ -16,7 +19,7 @@ const weir = createCommandGroup({
   name: 'weir',
   summary: 'weir',
   description: ['The command line of weir, the self-hosted streaming ingestion platform.'],
-  commands: [schemasCommand, pipelinesCommand],
+  commands: [schemasCommand, pipelinesCommand, dlqCommand],
 });
 
 const UNREACHABLE_HINT =
@@ -36,6 +39,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       context.stderr.write(`${lines.join('\n')}\n`);
       return REGISTRY_EXIT_CODES[error.code];
     }
+    const other = otherFailure(error);
+    if (other !== undefined) {
+      context.stderr.write(`weir: ${other.message}\n`);
+      return other.exitCode;
+    }
     if (!isCliError(error)) throw error;
     const command = typeof error.details['command'] === 'string' ? error.details['command'] : 'weir';
     const lines = [`${command}: ${error.message}`];
@@ -44,6 +52,22 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return error.exitCode;
   }
 }
+
+/**
+ * Failures of the services' own modules the commands run: invalid definitions (1), bad settings
+ * or secrets (2), Kafka not answering (2). Anything else is a bug, thrown with its stack.
+ */
+function otherFailure(error: unknown): { message: string; exitCode: 1 | 2 } | undefined {
+  if (isPipelineError(error)) return { message: error.message, exitCode: 1 };
+  if (isWeirError(error)) return { message: error.message, exitCode: 2 };
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (typeof name === 'string' && name.startsWith('KafkaJS')) {
+    return { message: `Kafka: ${messageOf(error)}. ${KAFKA_HINT}`, exitCode: 2 };
+  }
+  return undefined;
+}
+
+const KAFKA_HINT = `Is Kafka running? \`npm start\` runs one on port ${DEFAULT_PORTS.kafka}; point at another with --brokers or KAFKA_BROKERS.`;
 
 /** Runs the CLI with this process's arguments and streams; resolves to the exit code. */
 export function runFromProcess(): Promise<number> {

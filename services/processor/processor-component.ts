@@ -8,20 +8,18 @@
 import express from 'express';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { WeirError } from '../shared/errors.ts';
 import { startHttpServer, type RunningHttpServer } from '../shared/http/http-server.ts';
 import { createOpsRouter } from '../shared/http/ops-routes.ts';
 import type { Component, Health } from '../shared/lifecycle/component.ts';
 import { sharedPromise } from '../shared/lifecycle/shared-promise.ts';
 import type { Logger } from '../shared/logger.ts';
-import { isRefusal } from '../shared/registry/registry-client-error.ts';
-import { createRegistryClient, ERROR_CODES, type RegistryClient } from '../shared/registry/registry-client.ts';
+import { createRegistryClient } from '../shared/registry/registry-client.ts';
 import type { ProcessorConfig } from './config.ts';
 import { DuplicateCache } from './dedup/duplicate-cache.ts';
 import { createProcessorMetrics } from './metrics.ts';
 import { PartitionProducers } from './partition-producers.ts';
-import { loadPipelines, type ReaderSchemaSource } from './pipeline/load-pipelines.ts';
-import type { Pipeline } from './pipeline/pipeline.ts';
+import { loadPipelines } from './pipeline/load-pipelines.ts';
+import { latestReaderSchema, resolveSecrets } from './pipeline-setup.ts';
 import { processBatch, type PipelineRuntime } from './process-batch.ts';
 import { ResolverCache } from './process-record.ts';
 import { ensurePipelineTopics } from './processor-topics.ts';
@@ -90,7 +88,7 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
     async start() {
       const pipelines = await loadPipelines(config.pipelinesDir, { latestReaderSchema: (type) => latestReaderSchema(registry, type) });
       // Read once at start, like the rest of the config: the hot path looks them up in a map.
-      const secrets = resolveSecrets(pipelines, deps.secrets, config.pipelinesDir);
+      const secrets = resolveSecrets(pipelines.values(), deps.secrets, config.pipelinesDir);
       await admin.connect();
       const next = new Map<string, PipelineRuntime>();
       for (const pipeline of pipelines.values()) {
@@ -157,36 +155,4 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
     },
     stop,
   };
-}
-
-async function latestReaderSchema(registry: RegistryClient, type: string): Promise<ReaderSchemaSource> {
-  const subject = `weir.raw.${type}-value`;
-  try {
-    const latest = await registry.latest(subject);
-    return { text: latest.schema, origin: `${registry.baseUrl} ${subject} version ${latest.version}` };
-  } catch (error) {
-    if (isRefusal(error, ERROR_CODES.SUBJECT_NOT_FOUND)) {
-      return { problem: `nothing is registered under ${subject}: register the event schema (weir schemas push), or name one with "readerSchema": {"file": ...}` };
-    }
-    throw error;
-  }
-}
-
-/** The secrets the pipelines need, read once; CONFIG_INVALID naming every one unset. */
-function resolveSecrets(pipelines: ReadonlyMap<string, Pipeline>, secrets: (name: string) => string | undefined, dir: string): ReadonlyMap<string, string> {
-  const resolved = new Map<string, string>();
-  const missing = new Map<string, string[]>();
-  for (const pipeline of pipelines.values()) {
-    for (const name of pipeline.requiredSecrets) {
-      const value = secrets(name) ?? '';
-      if (value !== '') {
-        resolved.set(name, value);
-        continue;
-      }
-      missing.set(name, [...(missing.get(name) ?? []), pipeline.type]);
-    }
-  }
-  if (missing.size === 0) return resolved;
-  const lines = [...missing].map(([name, types]) => `${name} is unset or empty; the pipelines ${types.join(', ')} hash fields with it: set it to a long random secret`);
-  throw new WeirError('CONFIG_INVALID', `invalid configuration (pipelines in ${dir}):\n  ${lines.join('\n  ')}`, { details: { variables: [...missing.keys()] } });
 }

@@ -7,6 +7,7 @@ import { formatHelp, HELP_OPTION, parseCommand, usageError, type Command, type C
 import { isRefusal } from '../../shared/registry/registry-client-error.ts';
 import { DIR_OPTION, HELP_ROWS, JSON_OPTION, REGISTRY_URL_OPTION, resolveRegistryUrl, resolveSchemaDir } from '../common-options.ts';
 import { readLocalSchemas, type LocalSchemas } from '../local-schemas.ts';
+import { textTable } from '../text-table.ts';
 import { createRegistryClient, ERROR_CODES, type RegistryClient, type SubjectVersion } from '../../shared/registry/registry-client.ts';
 
 const OPTIONS = { ...HELP_OPTION, ...REGISTRY_URL_OPTION, ...DIR_OPTION, ...JSON_OPTION, local: { type: 'boolean' } } as const;
@@ -54,7 +55,7 @@ export const schemasListCommand: Command = {
     if (latest.length === 0) out.push(`The registry at ${client.baseUrl} has no subjects.`);
     else {
       out.push(`Subjects in the registry at ${client.baseUrl}:`, '');
-      out.push(...table(['SUBJECT', 'VERSION', 'ID'], latest.map((v) => [v.subject, String(v.version), String(v.id)])));
+      out.push(...textTable(['SUBJECT', 'VERSION', 'ID'], latest.map((v) => [v.subject, String(v.version), String(v.id)])));
     }
     if (local !== undefined) {
       out.push('', `Schema files in ${local.dir}:`, '');
@@ -62,7 +63,7 @@ export const schemasListCommand: Command = {
         const v = registered.get(s.subject);
         return [s.file, s.subject, v === undefined ? 'not registered' : `version ${v.version}, id ${v.id}`];
       });
-      out.push(...table(['FILE', 'SUBJECT', 'IN THE REGISTRY'], rows));
+      out.push(...textTable(['FILE', 'SUBJECT', 'IN THE REGISTRY'], rows));
       for (const problem of local.invalid) out.push(`${problem.file}: invalid: ${problem.problem}`);
     }
     context.stdout.write(`${out.join('\n')}\n`);
@@ -97,10 +98,4 @@ function toJson(registry: string, latest: readonly SubjectVersion[], local: Loca
           },
         }),
   };
-}
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(headers), ...rows.map(line)];
 }
