@@ -10,14 +10,18 @@
  *
  * The duplicate cache has no undo: a failed batch forgets its partition's ids, so a redelivered
  * record is never mistaken for its own duplicate (a retry of an id from before may then pass).
+ *
+ * Records only throw on transient failures (processRecord), so a failed batch pauses its partition
+ * and is fetched again after a backoff (partition-pauses.ts) rather than crashing the consumer.
  */
 import type { EachBatchPayload, Message, Producer } from 'kafkajs';
 import type { Logger } from '../shared/logger.ts';
 import type { DuplicateCache } from './dedup/duplicate-cache.ts';
 import type { ProcessorMetrics } from './metrics.ts';
+import type { PartitionPauses } from './partition-pauses.ts';
 import type { PartitionProducers } from './partition-producers.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
-import { processRecord, type ResolverCache } from './process-record.ts';
+import { processRecord, type RecordOutcome, type ResolverCache } from './process-record.ts';
 import type { WriterSchemas } from './writer-schemas.ts';
 
 /** A loaded pipeline with what the processor made for it at start. */
@@ -38,12 +42,13 @@ export interface BatchDeps {
   /** The group's committed offset of a partition (undefined when none). */
   readonly committedOffset: (topic: string, partition: number) => Promise<bigint | undefined>;
   readonly metrics: ProcessorMetrics;
+  readonly pauses: PartitionPauses;
   readonly logger: Logger;
   readonly now: () => number;
 }
 
 export async function processBatch(payload: EachBatchPayload, deps: BatchDeps): Promise<void> {
-  const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+  const { batch, resolveOffset, heartbeat, isRunning, isStale, pause } = payload;
   const { topic, partition } = batch;
   const runtime = deps.pipelines.get(topic);
   if (runtime === undefined) throw new Error(`no pipeline reads ${topic}`);
@@ -55,26 +60,23 @@ export async function processBatch(payload: EachBatchPayload, deps: BatchDeps): 
 
   const clean: Message[] = [];
   const dlq: Message[] = [];
-  const deadReasons: string[] = [];
-  const dropReasons: string[] = [];
+  const outcomes: RecordOutcome[] = [];
+  let lastTimestamp: number | undefined;
   let next: bigint | undefined;
-  let consumed = 0;
   try {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const offset = BigInt(message.offset);
       next = offset + 1n;
       if (committed !== undefined && offset < committed) continue;
-      consumed++;
+      lastTimestamp = Number(message.timestamp);
       const outcome = await processRecord(
         { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp },
         { pipeline, outputSchemaId: runtime.outputSchemaId, writerSchemas: deps.writerSchemas, resolvers: runtime.resolvers, dedup: pipeline.dedup === undefined ? undefined : deps.dedup, secrets: deps.secrets, now: deps.now() },
       );
+      outcomes.push(outcome);
       if (outcome.kind === 'clean') clean.push({ ...outcome.message, partition });
-      else if (outcome.kind === 'dlq') {
-        dlq.push({ ...outcome.message, partition });
-        deadReasons.push(outcome.reason);
-      } else dropReasons.push(outcome.reason);
+      else if (outcome.kind === 'dlq') dlq.push({ ...outcome.message, partition });
       await heartbeat();
     }
     const last = batch.messages.at(-1);
@@ -88,16 +90,23 @@ export async function processBatch(payload: EachBatchPayload, deps: BatchDeps): 
   } catch (error) {
     deps.dedup.dropPartition(dedupKey);
     await deps.producers.release(topic, partition);
-    deps.logger.warn({ err: error, topic, partition, firstOffset: batch.firstOffset() }, 'batch failed: aborted, it will be fetched again');
-    throw error;
+    const retryInMs = deps.pauses.pause(dedupKey, () => pause());
+    deps.metrics.batchRetried(pipeline.type);
+    deps.logger.warn({ err: error, topic, partition, firstOffset: batch.firstOffset(), retryInMs }, 'batch failed: aborted, the partition is paused and fetched again after the delay');
+    return;
   }
+  deps.pauses.succeeded(dedupKey);
   resolveOffset((next - 1n).toString());
-  deps.metrics.consumed(pipeline.type, consumed);
-  deps.metrics.published(pipeline.type, clean.length);
-  for (const reason of deadReasons) deps.metrics.deadLettered(pipeline.type, reason);
-  for (const reason of dropReasons) deps.metrics.dropped(pipeline.type, reason);
-  deps.metrics.batchCommitted(pipeline.type, Number(process.hrtime.bigint() - started) / 1e9);
-  deps.metrics.lag(topic, partition, Number(BigInt(batch.highWatermark) - next));
+  const lagOffsets = Number(BigInt(batch.highWatermark) - next);
+  deps.metrics.batchCommitted({
+    type: pipeline.type,
+    topic,
+    partition,
+    outcomes,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    lagOffsets,
+    lagSeconds: lagOffsets > 0 && lastTimestamp !== undefined ? (deps.now() - lastTimestamp) / 1000 : 0,
+  });
 }
 
 interface CommitParts {

@@ -8,18 +8,19 @@
  */
 import type avro from 'avsc';
 import type { IHeaders, Message } from 'kafkajs';
+import { checkCompatibility } from '../registry/compatibility.ts';
 import { messageOf } from '../shared/errors.ts';
 import { decodeFrame, encodeFrame, FrameError } from '../shared/avro/wire-format.ts';
 import type { DuplicateCache } from './dedup/duplicate-cache.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
 import { DUPLICATE, type PipelineRecord } from './pipeline/process-result.ts';
-import { deadLetterMessage, type DeadLetterCause, type SourceRecord } from './dead-letter.ts';
+import { deadLetterMessage, type DeadLetterCause, type DeadLetterStage, type SourceRecord } from './dead-letter.ts';
 import type { WriterSchemas } from './writer-schemas.ts';
 
 export type RecordOutcome =
   | { readonly kind: 'clean'; readonly message: Message }
-  | { readonly kind: 'dlq'; readonly reason: string; readonly message: Message }
-  | { readonly kind: 'drop'; readonly reason: string };
+  | { readonly kind: 'dlq'; readonly reason: string; readonly stage: DeadLetterStage; readonly message: Message }
+  | { readonly kind: 'drop'; readonly reason: string; readonly stage: DeadLetterStage };
 
 export interface RecordDeps {
   readonly pipeline: Pipeline;
@@ -48,7 +49,9 @@ export class ResolverCache {
       try {
         resolver = this.#reader.createResolver(writer);
       } catch (error) {
-        resolver = { problem: `schema ${id} cannot be read as the pipeline's reader schema: ${messageOf(error)}` };
+        // avsc names the types but not the field ('cannot read "string" as "long"'); the registry's check names both.
+        const problems = checkCompatibility(this.#reader, writer, { reader: 'the reader schema', writer: `schema ${id}` }).map((p) => p.message);
+        resolver = { problem: `schema ${id} cannot be read as the pipeline's reader schema: ${problems.length > 0 ? problems.join('; ') : messageOf(error)}` };
       }
       this.#resolvers.set(id, resolver);
     }
@@ -58,7 +61,7 @@ export class ResolverCache {
 
 export async function processRecord(source: SourceRecord, deps: RecordDeps): Promise<RecordOutcome> {
   const { pipeline } = deps;
-  const dlq = (cause: DeadLetterCause): RecordOutcome => ({ kind: 'dlq', reason: cause.reason, message: deadLetterMessage(source, cause, deps.now) });
+  const dlq = (cause: DeadLetterCause): RecordOutcome => ({ kind: 'dlq', reason: cause.reason, stage: cause.stage, message: deadLetterMessage(source, cause, deps.now) });
   const undecodable = (message: string): RecordOutcome => dlq({ reason: 'undecodable', message, fieldPath: '', stage: 'decode' });
 
   if (source.value === null) return undecodable('the record has no value (a tombstone)');
@@ -85,14 +88,14 @@ export async function processRecord(source: SourceRecord, deps: RecordDeps): Pro
   if (deps.dedup !== undefined && pipeline.dedup !== undefined) {
     const id = record[pipeline.dedup.idField];
     if ((typeof id === 'string' || typeof id === 'number') && deps.dedup.seen(`${source.topic}:${source.partition}`, String(id), deps.now)) {
-      if (pipeline.dispositionOf(DUPLICATE) === 'drop') return { kind: 'drop', reason: DUPLICATE };
+      if (pipeline.dispositionOf(DUPLICATE) === 'drop') return { kind: 'drop', reason: DUPLICATE, stage: 'rule' };
       return dlq({ reason: DUPLICATE, message: `id already seen within ${pipeline.dedup.horizonMs} ms`, fieldPath: pipeline.dedup.idField, stage: 'rule' });
     }
   }
 
   const result = pipeline.process(record, { now: deps.now, secrets: deps.secrets });
   if (!result.ok) {
-    if (pipeline.dispositionOf(result.reasonCode) === 'drop') return { kind: 'drop', reason: result.reasonCode };
+    if (pipeline.dispositionOf(result.reasonCode) === 'drop') return { kind: 'drop', reason: result.reasonCode, stage: result.stage };
     return dlq({ reason: result.reasonCode, message: result.message, fieldPath: result.fieldPath, stage: result.stage });
   }
   let body: Buffer;

@@ -17,6 +17,7 @@ import { createRegistryClient } from '../shared/registry/registry-client.ts';
 import type { ProcessorConfig } from './config.ts';
 import { DuplicateCache } from './dedup/duplicate-cache.ts';
 import { createProcessorMetrics } from './metrics.ts';
+import { PartitionPauses } from './partition-pauses.ts';
 import { PartitionProducers } from './partition-producers.ts';
 import { loadPipelines } from './pipeline/load-pipelines.ts';
 import { latestReaderSchema, resolveSecrets } from './pipeline-setup.ts';
@@ -49,6 +50,7 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
   const writerSchemas = new WriterSchemas({ fetchSchema: fetchSchemaByIdFrom(config.registryUrl) });
   const producers = new PartitionProducers({ kafka, groupId: config.groupId, transactionTimeoutMs: config.transactionTimeoutMs, logger });
   const dedup = new DuplicateCache({ maxIds: config.dedupMaxIds });
+  const pauses = new PartitionPauses({ onChange: (paused) => metrics.pausedPartitions(paused) });
   const admin: Admin = kafka.admin();
   let consumer: Consumer | undefined;
   let server: RunningHttpServer | undefined;
@@ -62,7 +64,7 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
   const health = (): Health => ({
     live: crashed === undefined,
     ready: running && !stopping && crashed === undefined,
-    detail: { consumer: crashed ?? (running ? 'running' : 'not running'), pipelines: [...runtimes.values()].map((r) => r.pipeline.type), producers: producers.size },
+    detail: { consumer: crashed ?? (running ? 'running' : 'not running'), pipelines: [...runtimes.values()].map((r) => r.pipeline.type), producers: producers.size, pausedPartitions: pauses.paused },
   });
 
   const committedOffset = async (topic: string, partition: number): Promise<bigint | undefined> => {
@@ -74,6 +76,7 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
   const stop = sharedPromise(async () => {
     stopping = true;
     await consumer?.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'leaving the group failed'));
+    pauses.stop();
     running = false;
     await producers.closeAll();
     await admin.disconnect().catch(() => undefined);
@@ -141,6 +144,7 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
             secrets: (name) => secrets.get(name),
             committedOffset,
             metrics,
+            pauses,
             logger,
             now: deps.now ?? Date.now,
           }),

@@ -85,9 +85,9 @@ describe('processRecord', () => {
 
   it('drops a repeated id on the same partition, and what the definition says to drop', async () => {
     const d = await deps({ rules: [{ rule: 'range', field: 'count', min: 10 }], deadLetter: { invalid: 'drop' } });
-    expect(await processRecord(source(framed(thing({ count: 1 }))), d)).toEqual({ kind: 'drop', reason: 'out_of_range' });
+    expect(await processRecord(source(framed(thing({ count: 1 }))), d)).toEqual({ kind: 'drop', reason: 'out_of_range', stage: 'rule' });
     expect((await processRecord(source(framed(thing({ event_id: 'x', count: 11 }))), d)).kind).toBe('clean');
-    expect(await processRecord(source(framed(thing({ event_id: 'x', count: 11 }))), d)).toEqual({ kind: 'drop', reason: 'duplicate' });
+    expect(await processRecord(source(framed(thing({ event_id: 'x', count: 11 }))), d)).toEqual({ kind: 'drop', reason: 'duplicate', stage: 'rule' });
   });
 });
 
