@@ -7,6 +7,7 @@ import { processorSpec, type ProcessorConfig } from '../../services/processor/co
 import { topicsOf } from '../../services/processor/pipeline/pipeline.ts';
 import { createProcessorComponent, type ProcessorComponent } from '../../services/processor/processor-component.ts';
 import { createKafka } from '../../services/shared/kafka/client.ts';
+import { createRegistryClient } from '../../services/shared/registry/registry-client.ts';
 import { createLogger, silentLogger } from '../../services/shared/logger.ts';
 import { registerCleanup } from './cleanup.ts';
 import { testBrokers, testKafka, uniqueGroupId } from './kafka.ts';
@@ -35,11 +36,26 @@ export interface TestProcessorOptions {
  */
 export function writeTestPipelines(types: Readonly<Record<string, 'page_view' | 'purchase' | 'api_request'>>): string {
   const shipped = new URL('../../schemas/pipelines/', import.meta.url).pathname;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-test-pipelines-'));
-  fs.cpSync(path.join(shipped, 'tables'), path.join(dir, 'tables'), { recursive: true });
+  const files: Record<string, unknown> = {};
   for (const [type, starter] of Object.entries(types)) {
     const definition = JSON.parse(fs.readFileSync(path.join(shipped, `${starter}.json`), 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(path.join(dir, `${type}.json`), JSON.stringify({ ...definition, source: type }, null, 2));
+    files[`${type}.json`] = { ...definition, source: type };
+  }
+  const dir = writePipelineFiles(files, Object.keys(types).flatMap((type) => [topicsOf(type).clean, topicsOf(type).deadLetter]));
+  fs.cpSync(path.join(shipped, 'tables'), path.join(dir, 'tables'), { recursive: true });
+  return dir;
+}
+
+/**
+ * A fresh folder holding `files` (by path in the folder; objects are written as JSON), for
+ * definitions written by the test itself. Removed on cleanup, with those of `topics` that exist.
+ */
+export function writePipelineFiles(files: Readonly<Record<string, unknown>>, topics: readonly string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-test-pipelines-'));
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   }
   registerCleanup(async () => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -47,13 +63,19 @@ export function writeTestPipelines(types: Readonly<Record<string, 'page_view' | 
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const topics = Object.keys(types).flatMap((type) => [topicsOf(type).clean, topicsOf(type).deadLetter]).filter((t) => existing.has(t));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
+      const present = topics.filter((t) => existing.has(t));
+      if (present.length > 0) await admin.deleteTopics({ topics: present });
     } finally {
       await admin.disconnect();
     }
   });
   return dir;
+}
+
+/** Registers `schema` under weir.raw.<type>-value in the test registry; its global id. */
+export async function registerRawSchema(registryUrl: string, type: string, schema: object): Promise<number> {
+  const { id } = await createRegistryClient({ baseUrl: registryUrl }).register(`${topicsOf(type).raw}-value`, JSON.stringify(schema));
+  return id;
 }
 
 /** Starts a processor (stopped on cleanup); give the same `groupId` to several to share partitions. */
