@@ -20,15 +20,7 @@ export interface PipelineCheck {
 }
 
 export async function checkPipelines(dir: string, schemasDir: string): Promise<PipelineCheck> {
-  const latestReaderSchema = async (type: string): Promise<ReaderSchemaSource> => {
-    const file = path.join(schemasDir, `${type}.avsc`);
-    try {
-      return { text: fs.readFileSync(file, 'utf8'), origin: file };
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${messageOf(error)})`;
-      return { problem: `${file} ${reason}; add the event schema, or name one with "readerSchema": {"file": ...}` };
-    }
-  };
+  const latestReaderSchema = localReaderSchemas(schemasDir);
   try {
     const pipelines = await loadPipelines(dir, { latestReaderSchema });
     return { ok: true, problems: [], types: [...pipelines.keys()] };
@@ -37,6 +29,19 @@ export async function checkPipelines(dir: string, schemasDir: string): Promise<P
     const failed = new Set(error.problems.map((p) => p.type));
     return { ok: false, problems: error.problems.map(formatProblem), types: definitionTypes(dir).filter((type) => !failed.has(type)) };
   }
+}
+
+/** The local event schemas (`<schemasDir>/<type>.avsc`) standing in for the latest registered ones. */
+export function localReaderSchemas(schemasDir: string): (type: string) => Promise<ReaderSchemaSource> {
+  return async (type) => {
+    const file = path.join(schemasDir, `${type}.avsc`);
+    try {
+      return { text: fs.readFileSync(file, 'utf8'), origin: file };
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${messageOf(error)})`;
+      return { problem: `${file} ${reason}; add the event schema, or name one with "readerSchema": {"file": ...}` };
+    }
+  };
 }
 
 function definitionTypes(dir: string): string[] {

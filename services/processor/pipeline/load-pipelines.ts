@@ -52,28 +52,25 @@ export async function loadPipelines(dir: string, options: LoadPipelinesOptions):
   return pipelines;
 }
 
-function definitionFiles(dir: string, problems: PipelineProblem[]): string[] {
+/** The `<type>.json` files of a folder, in name order; a missing or empty folder is a problem. `what` names the kind of definition. */
+export function definitionFiles(dir: string, problems: PipelineProblem[], what = 'pipeline'): string[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${messageOf(error)})`;
-    problems.push({ file: dir, path: '', message: `the pipeline folder ${reason}` });
+    problems.push({ file: dir, path: '', message: `the ${what} folder ${reason}` });
     return [];
   }
   const files = entries.filter((e) => e.isFile() && e.name.endsWith(DEFINITION_EXTENSION)).map((e) => e.name).sort();
-  if (files.length === 0) problems.push({ file: dir, path: '', message: `holds no pipeline definition (<type>${DEFINITION_EXTENSION})` });
+  if (files.length === 0) problems.push({ file: dir, path: '', message: `holds no ${what} definition (<type>${DEFINITION_EXTENSION})` });
   return files.map((name) => path.join(dir, name));
 }
 
 async function loadOne(file: string, type: string, options: LoadPipelinesOptions, problems: PipelineProblem[]): Promise<Pipeline | undefined> {
   const before = problems.length;
   const report = reporterFor(file, type, problems);
-  if (!EVENT_TYPE.test(type)) {
-    report('', `"${type}" is not an event type (lower case letters, digits and _, starting with a letter); name the file <type>${DEFINITION_EXTENSION}`);
-    return undefined;
-  }
-  const json = readJson(file, report);
+  const json = readDefinitionJson(file, type, report);
   const parsed = json === undefined ? undefined : parseDefinition(json.value, type, report);
   if (parsed === undefined) return undefined;
   const { definition, complete } = parsed;
@@ -115,6 +112,15 @@ async function loadOne(file: string, type: string, options: LoadPipelinesOptions
     transformedFields: transforms.fields.map((f) => f.name),
     hook: hook !== undefined && 'hook' in hook ? (hook.hook as PipelineHook) : undefined,
   });
+}
+
+/** The JSON of a definition file `<type>.json`, or undefined after reporting why not (a name that is no event type too). */
+export function readDefinitionJson(file: string, type: string, report: Report): { value: unknown } | undefined {
+  if (!EVENT_TYPE.test(type)) {
+    report('', `"${type}" is not an event type (lower case letters, digits and _, starting with a letter); name the file <type>${DEFINITION_EXTENSION}`);
+    return undefined;
+  }
+  return readJson(file, report);
 }
 
 function readJson(file: string, report: Report): { value: unknown } | undefined {

@@ -22,13 +22,9 @@ export interface ParsedDefinition {
 }
 
 export function parseDefinition(json: unknown, type: string, report: Report): ParsedDefinition | undefined {
-  const r = ObjectReader.of(json, '', 'a pipeline definition', report);
-  if (r === undefined) return undefined;
-  r.string('$schema');
-  const source = r.string('source', { required: true, pattern: EVENT_TYPE, patternHint: 'an event type is lower case letters, digits and _' });
-  if (source !== undefined && source !== type) {
-    r.report('source', `is "${source}" but the file is named ${type}.json; one file per event type, named after it`);
-  }
+  const opened = openDefinition(json, type, 'a pipeline definition', report);
+  if (opened === undefined) return undefined;
+  const { r, source } = opened;
   const readerSchema = readerSchemaOf(r, report);
   const dedup = dedupOf(r);
   const ruleItems = r.array('rules');
@@ -42,6 +38,22 @@ export function parseDefinition(json: unknown, type: string, report: Report): Pa
   // A missing or wrong source is reported; the file's name still says which schema to check the rest against.
   const definition = { source: source === type ? source : type, readerSchema, dedup, rules, transforms, hook, deadLetter };
   return { definition, complete: complete && transformItems !== undefined };
+}
+
+/**
+ * A reader over a definition file's top-level object, with "$schema" (for editors) and "source"
+ * read: the source must be the event type the file is named after. Shared with the aggregate
+ * definitions. `source` is undefined when unreadable.
+ */
+export function openDefinition(json: unknown, type: string, what: string, report: Report): { r: ObjectReader; source: string | undefined } | undefined {
+  const r = ObjectReader.of(json, '', what, report);
+  if (r === undefined) return undefined;
+  r.string('$schema');
+  const source = r.string('source', { required: true, pattern: EVENT_TYPE, patternHint: 'an event type is lower case letters, digits and _' });
+  if (source !== undefined && source !== type) {
+    r.report('source', `is "${source}" but the file is named ${type}.json; one file per event type, named after it`);
+  }
+  return { r, source };
 }
 
 /** undefined: the latest registered schema; null: unreadable. */
