@@ -5,7 +5,7 @@
  *   weir-dlq-reason            reason code (pipeline codes, or `undecodable`, `unknown_schema_id`)
  *   weir-dlq-message           for people; never quotes a string value of the record
  *   weir-dlq-field             field path concerned ("" for the record as a whole)
- *   weir-dlq-stage             decode | rule | transform | hook | encode
+ *   weir-dlq-stage             decode | rule | transform | hook | encode (aggregate: the aggregator's)
  *   weir-dlq-source-topic      the raw topic
  *   weir-dlq-source-partition  decimal
  *   weir-dlq-source-offset     decimal
@@ -22,7 +22,7 @@ export const DLQ_HEADER_PREFIX = 'weir-dlq-';
 export const DECODE_REASONS = ['undecodable', 'unknown_schema_id'] as const;
 export type DecodeReason = (typeof DECODE_REASONS)[number];
 
-export type DeadLetterStage = 'decode' | 'rule' | 'transform' | 'hook' | 'encode';
+export type DeadLetterStage = 'decode' | 'rule' | 'transform' | 'hook' | 'encode' | 'aggregate';
 
 export interface DeadLetterCause {
   readonly reason: string;

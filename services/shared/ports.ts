@@ -6,5 +6,7 @@ export const DEFAULT_PORTS = Object.freeze({
   query: 8082,
   /** The processor serves only /metrics, /healthz and /readyz. */
   processor: 8083,
+  /** The aggregator, too, serves only /metrics, /healthz and /readyz. */
+  aggregator: 8084,
   kafka: 9092,
 });

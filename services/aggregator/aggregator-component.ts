@@ -1,0 +1,324 @@
+/**
+ * The windowed aggregator as one component. Start: load the aggregate definitions against the
+ * clean schemas in the registry, migrate the ClickHouse tables, then one consumer group over every
+ * clean topic. Each record folds into its partition's windows (partition-aggregates.ts) in memory;
+ * every flush interval, what changed is written to ClickHouse, one INSERT per table, and only then
+ * are the Kafka offsets committed. A partition newly assigned reads its state back from ClickHouse
+ * first (its open windows and its progress row) and skips what that state already holds, so a
+ * crash, restart or rebalance neither loses nor double-counts.
+ *
+ * Idle rule: a partition with no record for the definition's idleTimeoutMs has its watermark
+ * raised to the highest watermark of the type's partitions this instance owns, so its windows
+ * close; an event it later delivers for a closed window is late.
+ *
+ * Events dead-lettered as late, and records that do not decode, go to weir.aggregator-dlq.<type>
+ * (original bytes, weir-dlq-* headers), produced before the flush that passes their offset:
+ * at least once, never lost.
+ *
+ * Stop order: stop the flush timer, leave the group (kafkajs finishes the batch in hand), flush
+ * what is left, commit, disconnect, close HTTP.
+ */
+import avro from 'avsc';
+import express from 'express';
+import type { Consumer, Kafka, Message, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { decodeFrame } from '../shared/avro/wire-format.ts';
+import type { ClickHouseStore } from '../shared/clickhouse/store.ts';
+import { messageOf } from '../shared/errors.ts';
+import { startHttpServer, type RunningHttpServer } from '../shared/http/http-server.ts';
+import { createOpsRouter } from '../shared/http/ops-routes.ts';
+import type { Component, Health } from '../shared/lifecycle/component.ts';
+import { sharedPromise } from '../shared/lifecycle/shared-promise.ts';
+import type { Logger } from '../shared/logger.ts';
+import { isRefusal } from '../shared/registry/registry-client-error.ts';
+import { createRegistryClient, ERROR_CODES } from '../shared/registry/registry-client.ts';
+import { deadLetterMessage } from '../processor/dead-letter.ts';
+import { ResolverCache } from '../processor/process-record.ts';
+import { fetchSchemaByIdFrom, WriterSchemas } from '../processor/writer-schemas.ts';
+import { readPartitionRows, writeRows } from './clickhouse/aggregate-store.ts';
+import { migrate } from './clickhouse/migrate.ts';
+import { progressRow, storedWindow } from './clickhouse/state-rows.ts';
+import { serverFeatures, tableLayout, type TableLayout } from './clickhouse/table-layout.ts';
+import type { AggregatorConfig } from './config.ts';
+import type { Aggregate } from './definition/aggregate-definition.ts';
+import { loadAggregates } from './definition/load-aggregates.ts';
+import { createAggregatorMetrics } from './metrics.ts';
+import { PartitionAggregates, type Snapshot } from './partition-aggregates.ts';
+import { createFolding, type CleanRecord, type Folding } from './state/window-state.ts';
+
+export interface AggregatorComponentDeps {
+  readonly config: AggregatorConfig;
+  readonly registryUrl: string;
+  readonly kafka: Kafka;
+  readonly store: ClickHouseStore;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly now?: () => number;
+}
+
+export interface AggregatorComponent extends Component {
+  url(): string;
+  types(): readonly string[];
+  /** Writes what changed now (tests and shutdown); resolves when ClickHouse has it. */
+  flush(): Promise<void>;
+}
+
+interface TypeRuntime {
+  readonly aggregate: Aggregate;
+  readonly folding: Folding;
+  readonly layout: TableLayout;
+  /** The clean schema the definitions were checked against: what records decode to. */
+  readonly reader: avro.Type;
+  readonly resolvers: ResolverCache;
+  readonly topic: string;
+  readonly dlqTopic: string;
+}
+
+interface Owned {
+  readonly runtime: TypeRuntime;
+  readonly state: PartitionAggregates;
+  lastRecordAt: number;
+}
+
+export function createAggregatorComponent(deps: AggregatorComponentDeps): AggregatorComponent {
+  const { config, kafka, store } = deps;
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger.child({ component: 'aggregator', group: config.groupId });
+  const metrics = createAggregatorMetrics(deps.metrics);
+  const writerSchemas = new WriterSchemas({ fetchSchema: fetchSchemaByIdFrom(deps.registryUrl) });
+  let runtimes = new Map<string, TypeRuntime>(); // by clean topic
+  const owned = new Map<string, Owned>(); // by topic:partition
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+  let server: RunningHttpServer | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let stopping = false;
+  let flushing: Promise<void> | undefined;
+  let lastFlushError: string | undefined;
+
+  const health = (): Health => ({
+    live: true,
+    ready: running && !stopping,
+    detail: { consumer: running ? 'running' : 'not running', types: [...runtimes.values()].map((r) => r.aggregate.source), partitions: owned.size, lastFlushError: lastFlushError ?? null },
+  });
+
+  async function ownedPartition(runtime: TypeRuntime, partition: number): Promise<Owned> {
+    const key = `${runtime.topic}:${partition}`;
+    const existing = owned.get(key);
+    if (existing !== undefined) return existing;
+    const state = new PartitionAggregates({ aggregate: runtime.aggregate, folding: runtime.folding, layout: runtime.layout, partition });
+    const rows = await readPartitionRows(store, config.database, runtime.layout, partition);
+    if (rows.progress !== undefined) {
+      state.restore(rows.open.map((r) => storedWindow(runtime.layout, runtime.folding, runtime.aggregate.dimensionShapes, r)), rows.progress.version, rows.progress.watermarkMs);
+    }
+    logger.info({ topic: runtime.topic, partition, restoredWindows: rows.open.length, resumeAfter: rows.progress?.version.toString() ?? null }, 'partition state restored');
+    const entry = { runtime, state, lastRecordAt: now() };
+    owned.set(key, entry);
+    return entry;
+  }
+
+  function decode(runtime: TypeRuntime, value: Buffer | null): Promise<CleanRecord | string> | CleanRecord | string {
+    if (value === null) return 'the record has no value';
+    let frame;
+    try {
+      frame = decodeFrame(value);
+    } catch (error) {
+      return messageOf(error);
+    }
+    const finish = (writer: Awaited<ReturnType<WriterSchemas['get']>>): CleanRecord | string => {
+      if ('unknown' in writer) return writer.unknown;
+      const resolver = runtime.resolvers.get(frame.schemaId, writer.type);
+      if ('problem' in resolver) return resolver.problem;
+      const unsafe = writer.guard?.(frame.body);
+      if (unsafe !== undefined) return unsafe;
+      try {
+        return runtime.reader.fromBuffer(frame.body, resolver, false) as CleanRecord;
+      } catch (error) {
+        return messageOf(error);
+      }
+    };
+    const writer = writerSchemas.get(frame.schemaId);
+    return writer instanceof Promise ? writer.then(finish) : finish(writer);
+  }
+
+  async function flushOnce(): Promise<void> {
+    const byType = new Map<TypeRuntime, Array<{ entry: Owned; snapshot: Snapshot }>>();
+    const t = now();
+    for (const entry of owned.values()) {
+      const { runtime, state } = entry;
+      const idle = t - entry.lastRecordAt >= runtime.aggregate.idleTimeoutMs;
+      const external = idle ? Math.max(...[...owned.values()].filter((o) => o.runtime === runtime).map((o) => o.state.watermarkMs)) : -Infinity;
+      const closed = state.advance(external);
+      if (closed > 0) metrics.windowsClosed(runtime.aggregate.source, closed);
+      const snapshot = state.snapshot((version, watermarkMs) => progressRow(runtime.layout, state.partition, version, watermarkMs, runtime.aggregate.dimensionShapes));
+      if (snapshot === undefined) continue;
+      const list = byType.get(runtime) ?? [];
+      list.push({ entry, snapshot });
+      byType.set(runtime, list);
+    }
+    for (const [runtime, snapshots] of byType) {
+      const type = runtime.aggregate.source;
+      const rows = snapshots.flatMap((s) => s.snapshot.rows);
+      const started = process.hrtime.bigint();
+      try {
+        await writeRows(store, config.database, runtime.layout, rows);
+      } catch (error) {
+        lastFlushError = messageOf(error);
+        metrics.insertFailed(type);
+        logger.warn({ err: error, type, rows: rows.length }, 'flush failed: retried at the next flush');
+        for (const { entry, snapshot } of snapshots) entry.state.retry(snapshot);
+        continue;
+      }
+      lastFlushError = undefined;
+      for (const { snapshot } of snapshots) snapshot.commit();
+      metrics.flushed(type, rows.length, Number(process.hrtime.bigint() - started) / 1e9);
+      const newest = Math.max(...snapshots.map((s) => s.entry.state.maxEventTimeMs));
+      if (Number.isFinite(newest)) metrics.freshness(type, Math.max(0, (now() - newest) / 1000));
+      const offsets = snapshots
+        .filter(({ entry }) => owned.get(`${runtime.topic}:${entry.state.partition}`) === entry)
+        .map(({ entry, snapshot }) => ({ topic: runtime.topic, partition: entry.state.partition, offset: (snapshot.version + 1n).toString() }));
+      if (offsets.length > 0) await consumer?.commitOffsets(offsets).catch((error: unknown) => logger.warn({ err: error }, 'committing offsets failed; ClickHouse has the rows, so nothing is lost'));
+    }
+    for (const runtime of runtimes.values()) {
+      metrics.openWindows(runtime.aggregate.source, [...owned.values()].filter((o) => o.runtime === runtime).reduce((n, o) => n + o.state.openWindows, 0));
+    }
+  }
+
+  /** One flush at a time; a call while one runs waits for it and then runs another. */
+  async function flush(): Promise<void> {
+    while (flushing !== undefined) await flushing;
+    flushing = flushOnce().finally(() => (flushing = undefined));
+    await flushing;
+  }
+
+  const openWindows = () => [...owned.values()].reduce((n, o) => n + o.state.openWindows, 0);
+
+  const stop = sharedPromise(async () => {
+    stopping = true;
+    clearInterval(timer);
+    await consumer?.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'leaving the group failed'));
+    running = false;
+    await flush().catch((error: unknown) => logger.warn({ err: error }, 'the last flush failed; a restart replays from the last one written'));
+    await producer?.disconnect().catch(() => undefined);
+    await server?.stop();
+  });
+
+  return {
+    name: 'aggregator',
+    health,
+    url: () => server?.url ?? '',
+    types: () => [...runtimes.values()].map((r) => r.aggregate.source),
+    flush,
+    async start() {
+      const registry = createRegistryClient({ baseUrl: deps.registryUrl, timeoutMs: 5_000 });
+      const cleanSchemas = new Map<string, string>();
+      const aggregates = await loadAggregates(config.aggregatesDir, {
+        cleanSchema: async (type) => {
+          const subject = `weir.clean.${type}-value`;
+          try {
+            const latest = await registry.latest(subject);
+            cleanSchemas.set(type, latest.schema);
+            return { text: latest.schema, origin: `${registry.baseUrl} ${subject} version ${latest.version}` };
+          } catch (error) {
+            if (isRefusal(error, ERROR_CODES.SUBJECT_NOT_FOUND)) return { problem: `nothing is registered under ${subject}: the processor registers it when it starts with a pipeline for ${type}` };
+            throw error;
+          }
+        },
+      });
+      const features = serverFeatures(await store.version());
+      const next = new Map<string, TypeRuntime>();
+      for (const aggregate of aggregates.values()) {
+        const folding = createFolding(aggregate);
+        const layout = tableLayout(aggregate, folding, features);
+        const reader = avro.Type.forSchema(JSON.parse(cleanSchemas.get(aggregate.source)!) as avro.Schema);
+        next.set(`weir.clean.${aggregate.source}`, { aggregate, folding, layout, reader, resolvers: new ResolverCache(reader), topic: `weir.clean.${aggregate.source}`, dlqTopic: `weir.aggregator-dlq.${aggregate.source}` });
+      }
+      const migration = await migrate(store, [...next.values()].map((r) => r.layout), { database: config.database, features });
+      logger.info({ applied: migration.applied.length, unchanged: migration.unchanged }, 'aggregate tables ready');
+      runtimes = next;
+
+      await ensureDeadLetterTopics(kafka, [...next.values()].map((r) => r.dlqTopic));
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const c = kafka.consumer({ groupId: config.groupId, sessionTimeout: config.sessionTimeoutMs, heartbeatInterval: Math.min(3_000, Math.floor(config.sessionTimeoutMs / 3)), readUncommitted: false });
+      consumer = c;
+      c.on(c.events.GROUP_JOIN, ({ payload }) => {
+        const assigned = new Set(Object.entries(payload.memberAssignment).flatMap(([topic, parts]) => parts.map((p) => `${topic}:${p}`)));
+        // Unflushed state of a partition now elsewhere is dropped: its new owner reads the last flush back and replays after it.
+        for (const key of [...owned.keys()]) if (!assigned.has(key)) owned.delete(key);
+        logger.info({ assigned: payload.memberAssignment }, 'partitions assigned');
+      });
+      await c.connect();
+      await c.subscribe({ topics: [...runtimes.keys()], fromBeginning: true });
+      await c.run({
+        autoCommit: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const runtime = runtimes.get(batch.topic);
+          if (runtime === undefined) throw new Error(`no aggregate reads ${batch.topic}`);
+          const type = runtime.aggregate.source;
+          const entry = await ownedPartition(runtime, batch.partition);
+          const after = entry.state.lastOffset;
+          const dead: Message[] = [];
+          let folded = 0;
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            const offset = BigInt(message.offset);
+            if (after !== undefined && offset <= after) continue;
+            entry.lastRecordAt = now();
+            const record = await decode(runtime, message.value);
+            const source = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp };
+            if (typeof record === 'string') {
+              metrics.undecodable(type);
+              dead.push(deadLetterMessage(source, { reason: 'undecodable', message: record, fieldPath: '', stage: 'aggregate' }, now()));
+              entry.state.skip(offset);
+            } else {
+              const t = Number(record[runtime.aggregate.timeField]);
+              const outcome = entry.state.fold(record, offset, t);
+              if (outcome === 'late_dead_letter') {
+                metrics.late(type, 'dead_letter');
+                dead.push(deadLetterMessage(source, { reason: 'late', message: `event time ${new Date(t).toISOString()} is behind the partition's watermark ${new Date(entry.state.watermarkMs).toISOString()} by more than the grace of ${runtime.aggregate.graceMs} ms`, fieldPath: runtime.aggregate.timeField, stage: 'aggregate' }, now()));
+              } else {
+                if (outcome === 'late_corrected') metrics.late(type, 'corrected');
+                folded++;
+              }
+            }
+            resolveOffset(message.offset);
+            await heartbeat();
+          }
+          if (dead.length > 0) await producer!.send({ topic: runtime.dlqTopic, messages: dead, acks: -1 });
+          metrics.aggregated(type, folded);
+          // Bounded memory: past the cap, consuming waits until a flush lets closed windows go.
+          if (openWindows() > config.maxOpenWindows) await flush();
+        },
+      });
+      running = true;
+      timer = setInterval(() => {
+        if (flushing === undefined) void flush().catch((error: unknown) => logger.warn({ err: error }, 'flush failed'));
+      }, config.flushIntervalMs);
+      timer.unref();
+
+      const app = express();
+      app.disable('x-powered-by');
+      app.use(createOpsRouter({ metrics: deps.metrics, health }));
+      server = await startHttpServer(app, { port: config.port, host: config.host, portVariable: 'WEIR_AGGREGATOR_PORT' });
+      logger.info({ url: server.url, types: [...aggregates.keys()] }, 'aggregator running');
+    },
+    stop,
+  };
+}
+
+/** The aggregator's dead-letter topics, made when missing (one partition each: they are rare). */
+async function ensureDeadLetterTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    const replicationFactor = Math.min(3, (await admin.describeCluster()).brokers.length);
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor })) });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Brings the ClickHouse tables in line with the aggregate definitions, at start or by
+ * `weir migrate`: a missing table is created, a measure added later gets its columns
+ * (`ALTER TABLE ... ADD COLUMN`, existing rows read the column's default). Anything that would
+ * lose data (a column gone or retyped, dimensions changed, which changes the sorting key) is
+ * refused with what and why, unless `allowDestructive`, which recreates the table empty.
+ * Running it again changes nothing. Every statement applied is recorded in `weir_migrations`.
+ */
+import { WeirError } from '../../shared/errors.ts';
+import type { ClickHouseStore } from '../../shared/clickhouse/store.ts';
+import { createTableSql, quoteIdentifier as q, type ServerFeatures, type TableLayout } from './table-layout.ts';
+
+export interface MigrationResult {
+  readonly applied: readonly string[];
+  /** Tables already as the definitions want them. */
+  readonly unchanged: readonly string[];
+}
+
+export interface MigrateOptions {
+  readonly database: string;
+  readonly features: ServerFeatures;
+  readonly allowDestructive?: boolean;
+  readonly now?: () => number;
+}
+
+/** A string literal for the few statements here that name tables (no bound parameters on 18.16). */
+export function quoteString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export async function migrate(store: ClickHouseStore, layouts: readonly TableLayout[], options: MigrateOptions): Promise<MigrationResult> {
+  const { database, features } = options;
+  const applied: string[] = [];
+  const unchanged: string[] = [];
+  const run = async (sql: string) => {
+    await store.command(sql);
+    applied.push(sql);
+  };
+  await store.command(`CREATE DATABASE IF NOT EXISTS ${q(database)}`);
+  await store.command(`CREATE TABLE IF NOT EXISTS ${q(database)}.weir_migrations (applied_at DateTime('UTC'), statement String) ENGINE = MergeTree ORDER BY applied_at`);
+
+  const refusals: string[] = [];
+  const plans: Array<{ layout: TableLayout; statements: string[]; recreate: boolean }> = [];
+  for (const layout of layouts) {
+    const existing = await store.query<{ name: string; type: string }>(
+      `SELECT name, type FROM system.columns WHERE database = ${quoteString(database)} AND table = ${quoteString(layout.table)}`,
+    );
+    if (existing.length === 0) {
+      plans.push({ layout, statements: [createTableSql(layout, database, features)], recreate: false });
+      continue;
+    }
+    const have = new Map(existing.map((c) => [c.name, c.type]));
+    const problems: string[] = [];
+    const statements: string[] = [];
+    for (const column of layout.columns) {
+      const type = have.get(column.name);
+      if (type === undefined) {
+        if (layout.orderBy.includes(column.name)) problems.push(`dimension ${column.name} is new, and dimensions are the table's sorting key`);
+        else statements.push(`ALTER TABLE ${q(database)}.${q(layout.table)} ADD COLUMN ${q(column.name)} ${column.type}`);
+      } else if (type !== column.type) {
+        problems.push(`column ${column.name} is ${type}, the definition now needs ${column.type}`);
+      }
+    }
+    const wanted = new Set(layout.columns.map((c) => c.name));
+    for (const name of have.keys()) if (!wanted.has(name)) problems.push(`column ${name} is no longer in the definition`);
+    if (problems.length === 0) {
+      if (statements.length === 0) unchanged.push(layout.table);
+      else plans.push({ layout, statements, recreate: false });
+    } else if (options.allowDestructive === true) {
+      plans.push({ layout, statements: [`DROP TABLE ${q(database)}.${q(layout.table)}`, createTableSql(layout, database, features)], recreate: true });
+    } else {
+      refusals.push(`${database}.${layout.table} (${layout.type}): ${problems.join('; ')}`);
+    }
+  }
+  if (refusals.length > 0) {
+    throw new WeirError(
+      'CONFIG_INVALID',
+      `the aggregate tables cannot follow the definitions without losing data:\n  ${refusals.join('\n  ')}\n` +
+        'Undo the definition change, or run `weir migrate --allow-destructive` to recreate these tables empty (their aggregates are lost; `weir verify` can recompute them from the clean topics while they are retained).',
+      { details: { tables: refusals } },
+    );
+  }
+  for (const plan of plans) for (const sql of plan.statements) await run(sql);
+  if (applied.length > 0) {
+    const at = new Date(options.now?.() ?? Date.now()).toISOString().slice(0, 19).replace('T', ' ');
+    await store.insert(`${database}.weir_migrations`, applied.map((statement) => ({ applied_at: at, statement })));
+  }
+  return { applied, unchanged };
+}

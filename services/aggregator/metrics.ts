@@ -1,0 +1,47 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface AggregatorMetrics {
+  aggregated(type: string, n: number): void;
+  late(type: string, action: 'dead_letter' | 'corrected'): void;
+  undecodable(type: string): void;
+  windowsClosed(type: string, n: number): void;
+  openWindows(type: string, n: number): void;
+  flushed(type: string, rows: number, seconds: number): void;
+  insertFailed(type: string): void;
+  /** Now minus the newest event time the last successful flush of the type wrote. */
+  freshness(type: string, seconds: number): void;
+}
+
+/** The aggregator's metrics on the given registry. */
+export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
+  const counter = (name: string, help: string, labelNames: string[] = ['type']) => new Counter({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['type'], registers: [registry] });
+  const aggregated = counter('weir_aggregator_events_total', 'Clean records folded into windows, by type');
+  const late = counter('weir_aggregator_late_events_total', 'Events after their window closed (watermark past end plus grace), by type and what was done: dead_letter or corrected', ['type', 'action']);
+  const undecodable = counter('weir_aggregator_undecodable_total', 'Clean records that did not decode with their writer schema, sent to weir.aggregator-dlq.<type>, by type');
+  const closed = counter('weir_aggregator_windows_closed_total', 'Windows closed (final rows written), by type');
+  const open = gauge('weir_aggregator_open_windows', 'Open (window, dimensions) states held in memory, by type: the state size');
+  const rows = counter('weir_aggregator_flush_rows_total', 'Rows written to ClickHouse, by type');
+  const errors = counter('weir_aggregator_insert_errors_total', 'Flushes ClickHouse refused or did not answer (retried at the next flush), by type');
+  const freshness = gauge('weir_aggregator_freshness_seconds', 'Now minus the newest event time in the last successful flush, by type');
+  const flushSeconds = new Histogram({
+    name: 'weir_aggregator_flush_duration_seconds',
+    help: 'Time of one flush of a type: building the rows and the INSERT',
+    labelNames: ['type'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  return {
+    aggregated: (type, n) => aggregated.inc({ type }, n),
+    late: (type, action) => late.inc({ type, action }),
+    undecodable: (type) => undecodable.inc({ type }),
+    windowsClosed: (type, n) => closed.inc({ type }, n),
+    openWindows: (type, n) => open.set({ type }, n),
+    flushed(type, n, seconds) {
+      rows.inc({ type }, n);
+      flushSeconds.observe({ type }, seconds);
+    },
+    insertFailed: (type) => errors.inc({ type }),
+    freshness: (type, seconds) => freshness.set({ type }, seconds),
+  };
+}
