@@ -1,4 +1,5 @@
 /** Settings of `npm start`, the local stack. Every one is an environment variable with a default. */
+import { aggregatorSpec } from '../aggregator/config.ts';
 import { gatewaySpec } from '../gateway/config.ts';
 import { processorSpec } from '../processor/config.ts';
 import { registrySpec } from '../registry/config.ts';
@@ -39,13 +40,14 @@ export const stackSpec = {
 };
 
 /** Every spec `npm start` reads: its own, and those of the services it runs (each keeps its names). */
-export const stackSpecs = { stack: stackSpec, registry: registrySpec, gateway: stackGatewaySpec, processor: stackProcessorSpec } as const;
+export const stackSpecs = { stack: stackSpec, registry: registrySpec, gateway: stackGatewaySpec, processor: stackProcessorSpec, aggregator: aggregatorSpec } as const;
 
 export interface StackConfig {
   readonly stack: ConfigOf<typeof stackSpec>;
   readonly registry: ConfigOf<typeof registrySpec>;
   readonly gateway: ConfigOf<typeof stackGatewaySpec>;
   readonly processor: ConfigOf<typeof stackProcessorSpec>;
+  readonly aggregator: ConfigOf<typeof aggregatorSpec>;
 }
 
 /** Reads every spec; one CONFIG_INVALID error lists every bad variable of all of them. */

@@ -11,6 +11,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { generateKeySecret } from '../gateway/auth/write-keys.ts';
 import { resolveWriteKeys } from '../gateway/config.ts';
 import { createGatewayComponent } from '../gateway/gateway-component.ts';
+import { createAggregatorComponent } from '../aggregator/aggregator-component.ts';
 import { createProcessorComponent } from '../processor/processor-component.ts';
 import { createRegistryComponent } from '../registry/registry-component.ts';
 import { createRegistryClient } from '../shared/registry/registry-client.ts';
@@ -109,6 +110,11 @@ try {
   stopper.add('processor', () => processor.stop());
   await processor.start();
   shown.push({ name: 'Stream processor', where: `${processor.url()}/metrics`, note: `pipelines: ${processor.types().join(', ')}; schemas registered: ${types.join(', ')}` });
+
+  const aggregator = createAggregatorComponent({ config: config.aggregator, registryUrl: registry.url(), kafka: kafkaClient, store: clickhouse, logger, metrics });
+  stopper.add('aggregator', () => aggregator.stop());
+  await aggregator.start();
+  shown.push({ name: 'Aggregator', where: `${aggregator.url()}/metrics`, note: `windows of ${aggregator.types().join(', ')} into ${clickhouse.location}, database ${config.aggregator.database}` });
   shown.push({ name: 'Write key', where: devKey, note: config.gateway.devKey === undefined ? 'made for this run; set WEIR_DEV_KEY to keep one' : 'WEIR_DEV_KEY' });
 
   // 6. Tell the user what runs where.

@@ -48,6 +48,7 @@ describe('npm start', () => {
     const registryPort = await freePort();
     const gatewayPort = await freePort();
     const processorPort = await freePort();
+    const aggregatorPort = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
       env: {
@@ -57,6 +58,7 @@ describe('npm start', () => {
         WEIR_REGISTRY_PORT: String(registryPort),
         WEIR_GATEWAY_PORT: String(gatewayPort),
         WEIR_PROCESSOR_PORT: String(processorPort),
+        WEIR_AGGREGATOR_PORT: String(aggregatorPort),
         WEIR_DEV_KEY: 'npm_start_test_key',
         WEIR_LOG_FORMAT: 'json',
       },
@@ -100,6 +102,11 @@ describe('npm start', () => {
     await waitFor('the processor to publish the event', async () =>
       /weir_processor_published_total\{type="page_view"\} 1/.test(await (await fetch(`http://127.0.0.1:${processorPort}/metrics`)).text()),
     );
+    // ... and its windows reach the embedded ClickHouse.
+    await waitFor('the aggregator to write the event', async () => {
+      const page = await (await fetch(`http://127.0.0.1:${aggregatorPort}/metrics`)).text();
+      return /weir_aggregator_events_total\{type="page_view"\} 1/.test(page) && /weir_aggregator_flush_rows_total\{type="page_view"\} [1-9]/.test(page);
+    });
 
     descendants = descendantsOf(npm.pid!);
     expect(descendants.length).toBeGreaterThanOrEqual(2); // node, and the broker JVM under it
