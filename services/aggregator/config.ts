@@ -1,5 +1,6 @@
 /** Settings of the windowed aggregator. */
-import { intSetting, portSetting, stringSetting, type ConfigOf } from '../shared/config/settings.ts';
+import { intSetting, loadConfig, optionalString, optionalUrl, portSetting, stringSetting, type ConfigOf, type Env } from '../shared/config/settings.ts';
+import { kafkaBrokersSetting } from '../shared/kafka/brokers-setting.ts';
 import { DEFAULT_PORTS } from '../shared/ports.ts';
 
 export const aggregatorSpec = {
@@ -14,3 +15,18 @@ export const aggregatorSpec = {
 };
 
 export type AggregatorConfig = ConfigOf<typeof aggregatorSpec>;
+
+/** For the aggregator run on its own (`node services/aggregator/main.ts`): brokers, registry and ClickHouse too. */
+export const standaloneAggregatorSpec = {
+  ...aggregatorSpec,
+  kafkaBrokers: kafkaBrokersSetting,
+  registryUrl: stringSetting('WEIR_REGISTRY_URL', `http://127.0.0.1:${DEFAULT_PORTS.registry}`, { doc: 'schema registry the aggregator reads the clean schemas from' }),
+  clickhouseUrl: optionalUrl('CLICKHOUSE_URL', { doc: 'ClickHouse server (http[s]://host:8123); unset: chDB embedded in WEIR_CLICKHOUSE_PATH', protocols: ['http:', 'https:'] }),
+  clickhouseUser: optionalString('CLICKHOUSE_USER', { doc: 'user for CLICKHOUSE_URL' }),
+  clickhousePassword: optionalString('CLICKHOUSE_PASSWORD', { doc: 'password for CLICKHOUSE_URL' }),
+  clickhousePath: stringSetting('WEIR_CLICKHOUSE_PATH', '.weir/clickhouse', { doc: 'data directory of the embedded chDB, when CLICKHOUSE_URL is unset (one process per directory)' }),
+};
+
+export function loadAggregatorConfig(env: Env): ConfigOf<typeof standaloneAggregatorSpec> {
+  return loadConfig(standaloneAggregatorSpec, env);
+}

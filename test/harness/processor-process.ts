@@ -1,17 +1,6 @@
-/**
- * The stream processor as its own OS process (`node services/processor/main.ts`), for tests that
- * kill it with SIGKILL: a crash must be a real one, not a stop() the component can clean up after.
- * Its output goes to a log file whose tail goes into failure messages.
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startChild, type ManagedChild } from '../../deploy/local/child-process.ts';
-import { freePort } from '../../deploy/local/free-port.ts';
-import { registerCleanup } from './cleanup.ts';
-import { testBrokers } from './kafka.ts';
+/** The stream processor as its own OS process (`node services/processor/main.ts`), for crash and rebalance tests. */
 import { TEST_PII_SECRET } from './processor.ts';
-import { waitFor } from './wait-for.ts';
+import { startServiceProcess, type ServiceProcess } from './service-process.ts';
 
 export interface ProcessorProcessOptions {
   readonly registryUrl: string;
@@ -23,57 +12,20 @@ export interface ProcessorProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export interface ProcessorProcess {
-  readonly child: ManagedChild;
-  readonly url: string;
-  /** Resolves once /readyz answers 200; rejects with the log tail when the process exits first. */
-  ready(timeoutMs?: number): Promise<void>;
-}
-
-const root = new URL('../../', import.meta.url).pathname;
+export type ProcessorProcess = ServiceProcess;
 
 /** Starts a processor process (SIGKILLed on cleanup if still running). */
-export async function startProcessorProcess(options: ProcessorProcessOptions): Promise<ProcessorProcess> {
-  const port = await freePort();
-  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-processor-process-'));
-  const child = startChild({
+export function startProcessorProcess(options: ProcessorProcessOptions): Promise<ProcessorProcess> {
+  return startServiceProcess({
+    main: 'services/processor/main.ts',
+    httpPrefix: 'WEIR_PROCESSOR',
     name: options.name,
-    command: process.execPath,
-    args: ['--disable-warning=TimeoutNegativeWarning', 'services/processor/main.ts'],
-    cwd: root,
     env: {
-      PATH: process.env.PATH ?? '',
-      KAFKA_BROKERS: testBrokers().join(','),
       WEIR_REGISTRY_URL: options.registryUrl,
       WEIR_PIPELINES_DIR: options.pipelinesDir,
       WEIR_PROCESSOR_GROUP_ID: options.groupId,
-      WEIR_PROCESSOR_PORT: String(port),
-      WEIR_PROCESSOR_HOST: '127.0.0.1',
       WEIR_PII_SECRET: TEST_PII_SECRET,
-      WEIR_LOG_LEVEL: process.env.WEIR_TEST_LOG ? 'debug' : 'info',
       ...options.env,
     },
-    logFile: path.join(logDir, `${options.name.replace(/\W+/g, '-')}.log`),
   });
-  registerCleanup(async () => {
-    await child.kill();
-    if (!process.env.WEIR_TEST_KEEP_LOGS) fs.rmSync(logDir, { recursive: true, force: true });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const ready = async (timeoutMs = 60_000): Promise<void> => {
-    let exited = false;
-    const exit = child.exited.then(({ code, signal }) => {
-      exited = true;
-      throw new Error(`${options.name} exited (code ${String(code)}, signal ${String(signal)}) before it was ready:\n${child.logTail()}`);
-    });
-    const up = waitFor(`${options.name} ready at ${url}/readyz`, async () => exited || (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs, intervalMs: 100 });
-    try {
-      await Promise.race([up, exit]);
-    } catch (error) {
-      throw new Error(`${String(error)}\n--- ${options.name} log ---\n${child.logTail()}`, { cause: error });
-    }
-    if (exited) await exit;
-    exit.catch(() => undefined); // a later exit (a SIGKILL by the test) is expected
-  };
-  return { child, url, ready };
 }
