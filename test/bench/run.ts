@@ -3,6 +3,10 @@
  * targets are judged by reading these numbers, never by timed assertions in tests.
  */
 const BENCHES: Record<string, { about: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  aggregate: {
+    about: 'one aggregator process draining pre-produced clean purchases into the ClickHouse server, then the freshness of live ones',
+    load: () => import('./aggregate.ts'),
+  },
   ingest: {
     about: 'the gateway under wrk (batches of 100 events of ~300 B) beside ProducerPerformance at the same message size',
     load: () => import('./ingest.ts'),

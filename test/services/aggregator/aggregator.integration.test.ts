@@ -6,16 +6,19 @@
  * first stopped, restores the state from ClickHouse and continues without losing or double
  * counting; and two aggregators sharing the partitions write the same totals as one.
  */
+import avro from 'avsc';
 import { AssignerProtocol } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { readTopic } from '../../../services/cli/dlq/read-topic.ts';
+import { encodeFrame } from '../../../services/shared/avro/wire-format.ts';
+import { registerCleanup } from '../../harness/cleanup.ts';
 import { startTestAggregator, writeAggregateDefinitions } from '../../harness/aggregator.ts';
-import { createTestDatabase, serverStore } from '../../harness/clickhouse.ts';
+import { createTestDatabase, embeddedStore, serverStore } from '../../harness/clickhouse.ts';
 import { connectedAdmin, testKafka, uniqueGroupId } from '../../harness/kafka.ts';
 import { counterValue } from '../../harness/processor.ts';
 import { startTestRegistry } from '../../harness/registry.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { createSalesType, expectedTotals, SALES_MEASURES, storedCount, storedTotals, T0, type Sale } from './fixtures/sales.ts';
+import { CLEAN_SCHEMA, createSalesType, expectedTotals, SALES_MEASURES, storedCount, storedTotals, T0, type Sale } from './fixtures/sales.ts';
 
 const DEFINITION = {
   dimensions: ['shop'],
@@ -30,10 +33,13 @@ const sale = (i: number): Sale => ({ event_id: `e-${i}`, event_time: T0 + (i % 4
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => sale(from + i));
 
 describe('aggregator', () => {
-  it('writes windowed totals that equal a recomputation, dead-letters late events, and resumes exactly after a restart', async () => {
+  it.each([
+    ['the ClickHouse server', serverStore],
+    ['chDB embedded', embeddedStore],
+  ])('on %s: writes windowed totals that equal a recomputation, dead-letters late events, and resumes exactly after a restart', async (_name, openStore) => {
     const registryUrl = (await startTestRegistry()).url;
     const sales = await createSalesType(registryUrl, 2);
-    const store = await serverStore();
+    const store = await openStore();
     const database = await createTestDatabase(store, 'agg');
     const aggregatesDir = writeAggregateDefinitions({ [sales.type]: DEFINITION });
     const groupId = uniqueGroupId('aggregator');
@@ -66,6 +72,27 @@ describe('aggregator', () => {
     expect(Number(hopping!.n)).toBe(1_600);
     const [closed] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${database}.agg_${sales.type} FINAL WHERE window = 'tumbling_10s' AND window_final = 1`);
     expect(Number(closed!.n)).toBeGreaterThan(0);
+  });
+
+  it('aggregates records written with an older clean schema in the reader shape, defaults filled', async () => {
+    const registryUrl = (await startTestRegistry()).url;
+    const sales = await createSalesType(registryUrl, 2); // v1
+    const v2 = { ...CLEAN_SCHEMA, fields: [...CLEAN_SCHEMA.fields, { name: 'channel', type: 'string', default: 'web' }] };
+    const registered = await fetch(`${registryUrl}/subjects/${sales.topic}-value/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: JSON.stringify(v2) }) });
+    const { id: v2Id } = (await registered.json()) as { id: number };
+    const store = await serverStore();
+    const database = await createTestDatabase(store, 'agg');
+    const aggregatesDir = writeAggregateDefinitions({ [sales.type]: { ...DEFINITION, dimensions: ['channel'], windows: [{ kind: 'tumbling', sizeMs: 10_000 }] } });
+    await startTestAggregator({ registryUrl, store, database, aggregatesDir });
+    await sales.produce(range(0, 30)); // v1: no channel
+    const v2Type = avro.Type.forSchema(v2 as avro.Schema);
+    const producer = testKafka().producer();
+    await producer.connect();
+    registerCleanup(() => producer.disconnect());
+    await producer.send({ topic: sales.topic, acks: -1, messages: range(30, 20).map((s) => ({ partition: 0, value: encodeFrame(v2Id, v2Type.toBuffer({ ...s, channel: 'app' })) })) });
+    const byChannel = async () => new Map((await store.query<{ channel: string; n: string }>(`SELECT channel, sum(window_count) AS n FROM ${database}.agg_${sales.type} FINAL WHERE window = 'tumbling_10s' GROUP BY channel`)).map((r) => [r.channel, Number(r.n)]));
+    await waitFor('50 sales in ClickHouse', async () => [...(await byChannel()).values()].reduce((a, b) => a + b, 0) === 50, { timeoutMs: 60_000 });
+    expect(await byChannel()).toEqual(new Map([['web', 30], ['app', 20]]));
   });
 
   it('gives the same totals with two aggregators sharing the partitions as with one', async () => {
