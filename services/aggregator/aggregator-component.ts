@@ -261,12 +261,14 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
           const after = entry.state.lastOffset;
           const dead: Message[] = [];
           let folded = 0;
+          let seen = 0;
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) break;
             const offset = BigInt(message.offset);
             if (after !== undefined && offset <= after) continue;
             entry.lastRecordAt = now();
-            const record = await decode(runtime, message.value);
+            const decoded = decode(runtime, message.value);
+            const record = decoded instanceof Promise ? await decoded : decoded; // a cached writer schema needs no await
             const source = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp };
             if (typeof record === 'string') {
               metrics.undecodable(type);
@@ -284,8 +286,9 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
               }
             }
             resolveOffset(message.offset);
-            await heartbeat();
+            if (++seen % 1_000 === 0) await heartbeat();
           }
+          await heartbeat();
           if (dead.length > 0) await producer!.send({ topic: runtime.dlqTopic, messages: dead, acks: -1 });
           metrics.aggregated(type, folded);
           // Bounded memory: past the cap, consuming waits until a flush lets closed windows go.

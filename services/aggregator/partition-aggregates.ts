@@ -19,6 +19,9 @@ import { assignSession } from './windows/session-windows.ts';
 import { timeWindows, windowName, type Window, type WindowSpec } from './windows/window.ts';
 
 interface OpenWindow {
+  /** Its key in the window map, and for time windows its spec's index in the lookup index. */
+  readonly key: string;
+  readonly specIndex: number;
   readonly name: string;
   readonly bounds: Window;
   readonly dimensions: readonly DimensionValue[];
@@ -53,6 +56,8 @@ export class PartitionAggregates {
   readonly #layout: TableLayout;
   readonly #specs: ReturnType<typeof specsOf>;
   readonly #windows = new Map<string, OpenWindow>();
+  /** Time windows again, per spec, by start and dimension key: the per-event lookup without building a string key. */
+  readonly #index: Array<Map<number, Map<string, OpenWindow>>>;
   /** Per session spec, per dimension key, the open sessions. */
   readonly #sessions = new Map<string, Map<string, Window[]>>();
   #pending: Row[] = [];
@@ -67,6 +72,7 @@ export class PartitionAggregates {
     this.#layout = options.layout;
     this.partition = options.partition;
     this.#specs = specsOf(options.aggregate);
+    this.#index = this.#specs.map(() => new Map());
   }
 
   get lastOffset(): bigint | undefined {
@@ -90,7 +96,14 @@ export class PartitionAggregates {
     for (const { key, state } of stored) {
       const spec = this.#specs.find((s) => s.name === key.window);
       if (spec === undefined) continue; // a window size no longer defined: its rows stay as they are
-      const w = this.#open(spec.name, spec.spec, key.bounds, key.dimensions, this.#folding.keyOf(dimensionRecord(this.#layout, key.dimensions)));
+      const dimensionKey = this.#folding.keyOf(dimensionRecord(this.#layout, key.dimensions));
+      const specIndex = spec.spec.kind === 'session' ? -1 : this.#specs.indexOf(spec);
+      const w = this.#open(spec.name, spec.spec, key.bounds, key.dimensions, dimensionKey, specIndex);
+      if (specIndex >= 0) {
+        let byKey = this.#index[specIndex]!.get(key.bounds.start);
+        if (byKey === undefined) this.#index[specIndex]!.set(key.bounds.start, (byKey = new Map()));
+        byKey.set(dimensionKey, w);
+      }
       this.#folding.merge(w.state, state);
       w.dirty = false;
       w.written = true;
@@ -113,23 +126,37 @@ export class PartitionAggregates {
     this.#changed = true;
     const { graceMs, lateEvents } = this.#aggregate;
     const watermark = this.#watermarkMs;
-    const dimensions = this.#folding.dimensionValues(record);
-    const key = JSON.stringify(dimensions);
-    const windows = this.#specs.map(({ spec, name }) => ({ spec, name, bounds: spec.kind === 'session' ? [{ start: eventTimeMs, end: eventTimeMs + spec.gapMs }] : timeWindows(spec, eventTimeMs) }));
     // Late is decided by the watermark alone, never by what happens to be in memory, so that a
-    // replay decides the same.
-    const late = windows.some((w) => w.bounds.some((b) => isWindowClosed(b, watermark, graceMs)));
+    // replay decides the same. The window of a spec that ends first is the one that closes first.
+    let late = false;
+    for (const { spec } of this.#specs) {
+      const firstEnd =
+        spec.kind === 'session' ? eventTimeMs + spec.gapMs
+        : spec.kind === 'tumbling' ? Math.floor(eventTimeMs / spec.sizeMs) * spec.sizeMs + spec.sizeMs
+        : Math.floor(eventTimeMs / spec.advanceMs) * spec.advanceMs + spec.advanceMs;
+      if (watermark >= firstEnd + graceMs) late = true;
+    }
     if (late && lateEvents === 'dlq') return 'late_dead_letter';
 
+    const dimensions = this.#folding.dimensionValues(record);
+    const key = JSON.stringify(dimensions);
     const event = this.#folding.prepare(record);
-    for (const { spec, name, bounds } of windows) {
+    for (let i = 0; i < this.#specs.length; i++) {
+      const { spec, name } = this.#specs[i]!;
       if (spec.kind === 'session') {
         this.#foldSession(name, spec, eventTimeMs, dimensions, key, event);
         continue;
       }
-      for (const b of bounds) {
-        if (isWindowClosed(b, watermark, graceMs)) this.#pending.push(this.#correctionRow(name, b, dimensions, event, offset));
-        else this.#touch(this.#windows.get(windowKey(name, b, key)) ?? this.#open(name, spec, b, dimensions, key), event);
+      for (const b of timeWindows(spec, eventTimeMs)) {
+        if (isWindowClosed(b, watermark, graceMs)) {
+          this.#pending.push(this.#correctionRow(name, b, dimensions, event, offset));
+          continue;
+        }
+        let byKey = this.#index[i]!.get(b.start);
+        if (byKey === undefined) this.#index[i]!.set(b.start, (byKey = new Map()));
+        let w = byKey.get(key);
+        if (w === undefined) byKey.set(key, (w = this.#open(name, spec, b, dimensions, key, i)));
+        this.#touch(w, event);
       }
     }
     // Per record, so that lateness depends on the records before it, not on batch boundaries.
@@ -185,7 +212,7 @@ export class PartitionAggregates {
           w.written = true;
           if (w.seq !== seq) continue;
           w.dirty = false;
-          if (w.final) this.#windows.delete(k);
+          if (w.final) this.#forget(k, w);
         }
       },
     };
@@ -201,8 +228,17 @@ export class PartitionAggregates {
     }
   }
 
-  #open(name: string, spec: WindowSpec, bounds: Window, dimensions: readonly DimensionValue[], key: string): OpenWindow {
-    const w: OpenWindow = { name, bounds, dimensions, sizeMs: spec.kind === 'session' ? spec.gapMs : spec.sizeMs, state: this.#folding.empty(), seq: 0, dirty: true, final: false, written: false };
+  #forget(k: string, w: OpenWindow): void {
+    this.#windows.delete(k);
+    if (w.specIndex < 0) return;
+    const byKey = this.#index[w.specIndex]!.get(w.bounds.start);
+    byKey?.delete(w.key);
+    if (byKey?.size === 0) this.#index[w.specIndex]!.delete(w.bounds.start);
+  }
+
+  /** `specIndex` for a time window, to index it; -1 for a session. */
+  #open(name: string, spec: WindowSpec, bounds: Window, dimensions: readonly DimensionValue[], key: string, specIndex = -1): OpenWindow {
+    const w: OpenWindow = { key, specIndex, name, bounds, dimensions, sizeMs: spec.kind === 'session' ? spec.gapMs : spec.sizeMs, state: this.#folding.empty(), seq: 0, dirty: true, final: false, written: false };
     this.#windows.set(windowKey(name, bounds, key), w);
     return w;
   }

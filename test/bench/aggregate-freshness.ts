@@ -63,13 +63,15 @@ export async function measureFreshness(options: FreshnessOptions): Promise<Fresh
     }
   })();
 
+  const MAX_PER_SEND = 5_000;
   const start = Date.now();
   const total = Math.round(options.rate * options.seconds);
   let sent = 0;
   let lastMarkerAt = 0;
   try {
     while (sent < total) {
-      const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * options.rate));
+      // At most MAX_PER_SEND a request: a slow send must not make the next one too large for the broker.
+      const due = Math.min(total, sent + MAX_PER_SEND, Math.floor(((Date.now() - start) / 1000) * options.rate));
       const messages: Message[] = [];
       const markers: Marker[] = [];
       for (; sent < due; sent++) {
