@@ -18,11 +18,9 @@
  * Stop order: stop the flush timer, leave the group (kafkajs finishes the batch in hand), flush
  * what is left, commit, disconnect, close HTTP.
  */
-import avro from 'avsc';
 import express from 'express';
 import type { Consumer, Kafka, Message, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { decodeFrame } from '../shared/avro/wire-format.ts';
 import type { ClickHouseStore } from '../shared/clickhouse/store.ts';
 import { messageOf } from '../shared/errors.ts';
 import { startHttpServer, type RunningHttpServer } from '../shared/http/http-server.ts';
@@ -30,21 +28,18 @@ import { createOpsRouter } from '../shared/http/ops-routes.ts';
 import type { Component, Health } from '../shared/lifecycle/component.ts';
 import { sharedPromise } from '../shared/lifecycle/shared-promise.ts';
 import type { Logger } from '../shared/logger.ts';
-import { isRefusal } from '../shared/registry/registry-client-error.ts';
-import { createRegistryClient, ERROR_CODES } from '../shared/registry/registry-client.ts';
 import { deadLetterMessage } from '../processor/dead-letter.ts';
-import { ResolverCache } from '../processor/process-record.ts';
 import { fetchSchemaByIdFrom, WriterSchemas } from '../processor/writer-schemas.ts';
 import { readPartitionRows, writeRows } from './clickhouse/aggregate-store.ts';
 import { migrate } from './clickhouse/migrate.ts';
 import { progressRow, storedWindow } from './clickhouse/state-rows.ts';
-import { serverFeatures, tableLayout, type TableLayout } from './clickhouse/table-layout.ts';
+import { serverFeatures } from './clickhouse/table-layout.ts';
+import { loadAggregateTables, type AggregateTable } from './aggregate-tables.ts';
+import { createCleanDecoder, type DecodeClean } from './clean-decoder.ts';
 import type { AggregatorConfig } from './config.ts';
-import type { Aggregate } from './definition/aggregate-definition.ts';
-import { loadAggregates } from './definition/load-aggregates.ts';
 import { createAggregatorMetrics } from './metrics.ts';
 import { PartitionAggregates, type Snapshot } from './partition-aggregates.ts';
-import { createFolding, type CleanRecord, type Folding } from './state/window-state.ts';
+
 
 export interface AggregatorComponentDeps {
   readonly config: AggregatorConfig;
@@ -63,13 +58,8 @@ export interface AggregatorComponent extends Component {
   flush(): Promise<void>;
 }
 
-interface TypeRuntime {
-  readonly aggregate: Aggregate;
-  readonly folding: Folding;
-  readonly layout: TableLayout;
-  /** The clean schema the definitions were checked against: what records decode to. */
-  readonly reader: avro.Type;
-  readonly resolvers: ResolverCache;
+interface TypeRuntime extends Omit<AggregateTable, 'reader'> {
+  readonly decode: DecodeClean;
   readonly topic: string;
   readonly dlqTopic: string;
 }
@@ -116,30 +106,6 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
     const entry = { runtime, state, lastRecordAt: now() };
     owned.set(key, entry);
     return entry;
-  }
-
-  function decode(runtime: TypeRuntime, value: Buffer | null): Promise<CleanRecord | string> | CleanRecord | string {
-    if (value === null) return 'the record has no value';
-    let frame;
-    try {
-      frame = decodeFrame(value);
-    } catch (error) {
-      return messageOf(error);
-    }
-    const finish = (writer: Awaited<ReturnType<WriterSchemas['get']>>): CleanRecord | string => {
-      if ('unknown' in writer) return writer.unknown;
-      const resolver = runtime.resolvers.get(frame.schemaId, writer.type);
-      if ('problem' in resolver) return resolver.problem;
-      const unsafe = writer.guard?.(frame.body);
-      if (unsafe !== undefined) return unsafe;
-      try {
-        return runtime.reader.fromBuffer(frame.body, resolver, false) as CleanRecord;
-      } catch (error) {
-        return messageOf(error);
-      }
-    };
-    const writer = writerSchemas.get(frame.schemaId);
-    return writer instanceof Promise ? writer.then(finish) : finish(writer);
   }
 
   async function flushOnce(): Promise<void> {
@@ -211,29 +177,14 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
     types: () => [...runtimes.values()].map((r) => r.aggregate.source),
     flush,
     async start() {
-      const registry = createRegistryClient({ baseUrl: deps.registryUrl, timeoutMs: 5_000 });
-      const cleanSchemas = new Map<string, string>();
-      const aggregates = await loadAggregates(config.aggregatesDir, {
-        cleanSchema: async (type) => {
-          const subject = `weir.clean.${type}-value`;
-          try {
-            const latest = await registry.latest(subject);
-            cleanSchemas.set(type, latest.schema);
-            return { text: latest.schema, origin: `${registry.baseUrl} ${subject} version ${latest.version}` };
-          } catch (error) {
-            if (isRefusal(error, ERROR_CODES.SUBJECT_NOT_FOUND)) return { problem: `nothing is registered under ${subject}: the processor registers it when it starts with a pipeline for ${type}` };
-            throw error;
-          }
-        },
-      });
-      const features = serverFeatures(await store.version());
+      const version = await store.version();
+      const { tables } = await loadAggregateTables(config.aggregatesDir, deps.registryUrl, version);
       const next = new Map<string, TypeRuntime>();
-      for (const aggregate of aggregates.values()) {
-        const folding = createFolding(aggregate);
-        const layout = tableLayout(aggregate, folding, features);
-        const reader = avro.Type.forSchema(JSON.parse(cleanSchemas.get(aggregate.source)!) as avro.Schema);
-        next.set(`weir.clean.${aggregate.source}`, { aggregate, folding, layout, reader, resolvers: new ResolverCache(reader), topic: `weir.clean.${aggregate.source}`, dlqTopic: `weir.aggregator-dlq.${aggregate.source}` });
+      for (const { aggregate, folding, layout, reader } of tables.values()) {
+        const topic = `weir.clean.${aggregate.source}`;
+        next.set(topic, { aggregate, folding, layout, decode: createCleanDecoder(reader, writerSchemas), topic, dlqTopic: `weir.aggregator-dlq.${aggregate.source}` });
       }
+      const features = serverFeatures(version);
       const migration = await migrate(store, [...next.values()].map((r) => r.layout), { database: config.database, features });
       logger.info({ applied: migration.applied.length, unchanged: migration.unchanged }, 'aggregate tables ready');
       runtimes = next;
@@ -267,8 +218,9 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
             const offset = BigInt(message.offset);
             if (after !== undefined && offset <= after) continue;
             entry.lastRecordAt = now();
-            const decoded = decode(runtime, message.value);
-            const record = decoded instanceof Promise ? await decoded : decoded; // a cached writer schema needs no await
+            const answer = runtime.decode(message.value);
+            const decoded = answer instanceof Promise ? await answer : answer; // a cached writer schema needs no await
+            const record = 'problem' in decoded ? decoded.problem : decoded.record;
             const source = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp };
             if (typeof record === 'string') {
               metrics.undecodable(type);
@@ -305,7 +257,7 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
       app.disable('x-powered-by');
       app.use(createOpsRouter({ metrics: deps.metrics, health }));
       server = await startHttpServer(app, { port: config.port, host: config.host, portVariable: 'WEIR_AGGREGATOR_PORT' });
-      logger.info({ url: server.url, types: [...aggregates.keys()] }, 'aggregator running');
+      logger.info({ url: server.url, types: [...tables.keys()] }, 'aggregator running');
     },
     stop,
   };

@@ -258,7 +258,8 @@ export class PartitionAggregates {
   }
 
   #foldSession(name: string, spec: Extract<WindowSpec, { kind: 'session' }>, t: number, dimensions: readonly DimensionValue[], key: string, event: PreparedEvent): void {
-    const open = this.#sessionsOf(name, key).filter((s) => this.#windows.get(windowKey(name, s, key))?.final === false);
+    // Closed by the watermark, not by the `final` flag a flush sets, so a replay joins the same sessions.
+    const open = this.#sessionsOf(name, key).filter((s) => this.#windows.has(windowKey(name, s, key)) && !isWindowClosed(s, this.#watermarkMs, this.#aggregate.graceMs));
     const assignment = assignSession(open, t, spec.gapMs);
     let target = this.#windows.get(windowKey(name, assignment.window, key));
     if (target === undefined) target = this.#open(name, spec, assignment.window, dimensions, key);

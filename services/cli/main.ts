@@ -4,6 +4,7 @@
  * returns the exit code: 0 ok, 1 the schemas or the registry said no, 2 a usage error or an
  * unreachable registry. Run directly (`node services/cli/main.ts ...`), it does what bin does.
  */
+import { isAggregateError } from '../aggregator/definition/aggregate-errors.ts';
 import { isPipelineError } from '../processor/pipeline/pipeline-errors.ts';
 import { isWeirError, messageOf } from '../shared/errors.ts';
 import { DEFAULT_PORTS } from '../shared/ports.ts';
@@ -11,15 +12,17 @@ import { isRegistryClientError, type RegistryClientErrorCode } from '../shared/r
 import { isCliError } from './cli-errors.ts';
 import { createCommandGroup, type CliContext } from './command.ts';
 import { dlqCommand } from './commands/dlq.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { pipelinesCommand } from './commands/pipelines.ts';
 import { schemasCommand } from './commands/schemas.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { REGISTRY_URL_ENV } from './common-options.ts';
 
 const weir = createCommandGroup({
   name: 'weir',
   summary: 'weir',
   description: ['The command line of weir, the self-hosted streaming ingestion platform.'],
-  commands: [schemasCommand, pipelinesCommand, dlqCommand],
+  commands: [schemasCommand, pipelinesCommand, dlqCommand, migrateCommand, verifyCommand],
 });
 
 const UNREACHABLE_HINT =
@@ -54,11 +57,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 }
 
 /**
- * Failures of the services' own modules the commands run: invalid definitions (1), bad settings
+ * Failures of the services' own modules the commands run: invalid pipeline or aggregate definitions (1), bad settings
  * or secrets (2), Kafka not answering (2). Anything else is a bug, thrown with its stack.
  */
 function otherFailure(error: unknown): { message: string; exitCode: 1 | 2 } | undefined {
-  if (isPipelineError(error)) return { message: error.message, exitCode: 1 };
+  if (isPipelineError(error) || isAggregateError(error)) return { message: error.message, exitCode: 1 };
   if (isWeirError(error)) return { message: error.message, exitCode: 2 };
   const name = (error as { name?: unknown } | undefined)?.name;
   if (typeof name === 'string' && name.startsWith('KafkaJS')) {

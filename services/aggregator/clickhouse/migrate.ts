@@ -5,6 +5,7 @@
  * lose data (a column gone or retyped, dimensions changed, which changes the sorting key) is
  * refused with what and why, unless `allowDestructive`, which recreates the table empty.
  * Running it again changes nothing. Every statement applied is recorded in `weir_migrations`.
+ * `planMigration` says what it would run and refuse, changing nothing (`weir migrate --dry-run`).
  */
 import { WeirError } from '../../shared/errors.ts';
 import type { ClickHouseStore } from '../../shared/clickhouse/store.ts';
@@ -28,25 +29,36 @@ export function quoteString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export async function migrate(store: ClickHouseStore, layouts: readonly TableLayout[], options: MigrateOptions): Promise<MigrationResult> {
-  const { database, features } = options;
-  const applied: string[] = [];
-  const unchanged: string[] = [];
-  const run = async (sql: string) => {
-    await store.command(sql);
-    applied.push(sql);
-  };
-  await store.command(`CREATE DATABASE IF NOT EXISTS ${q(database)}`);
-  await store.command(`CREATE TABLE IF NOT EXISTS ${q(database)}.weir_migrations (applied_at DateTime('UTC'), statement String) ENGINE = MergeTree ORDER BY applied_at`);
+/** What migrate() would do to one table. */
+export interface TablePlan {
+  readonly layout: TableLayout;
+  readonly statements: readonly string[];
+  /** Dropped and created again, empty: the definition changed in a way that loses data. */
+  readonly recreate: boolean;
+  /** Why a recreate loses data (empty otherwise). */
+  readonly problems: readonly string[];
+}
 
+export interface MigrationPlan {
+  readonly tables: readonly TablePlan[];
+  /** Tables already as the definitions want them. */
+  readonly unchanged: readonly string[];
+  /** Tables that would lose data, refused without `allowDestructive`: `db.table (type): why`. */
+  readonly refusals: readonly string[];
+}
+
+/** What migrate() would run, read from the server's system tables; changes nothing. */
+export async function planMigration(store: ClickHouseStore, layouts: readonly TableLayout[], options: MigrateOptions): Promise<MigrationPlan> {
+  const { database, features } = options;
+  const unchanged: string[] = [];
   const refusals: string[] = [];
-  const plans: Array<{ layout: TableLayout; statements: string[]; recreate: boolean }> = [];
+  const tables: TablePlan[] = [];
   for (const layout of layouts) {
     const existing = await store.query<{ name: string; type: string }>(
       `SELECT name, type FROM system.columns WHERE database = ${quoteString(database)} AND table = ${quoteString(layout.table)}`,
     );
     if (existing.length === 0) {
-      plans.push({ layout, statements: [createTableSql(layout, database, features)], recreate: false });
+      tables.push({ layout, statements: [createTableSql(layout, database, features)], recreate: false, problems: [] });
       continue;
     }
     const have = new Map(existing.map((c) => [c.name, c.type]));
@@ -65,13 +77,27 @@ export async function migrate(store: ClickHouseStore, layouts: readonly TableLay
     for (const name of have.keys()) if (!wanted.has(name)) problems.push(`column ${name} is no longer in the definition`);
     if (problems.length === 0) {
       if (statements.length === 0) unchanged.push(layout.table);
-      else plans.push({ layout, statements, recreate: false });
+      else tables.push({ layout, statements, recreate: false, problems: [] });
     } else if (options.allowDestructive === true) {
-      plans.push({ layout, statements: [`DROP TABLE ${q(database)}.${q(layout.table)}`, createTableSql(layout, database, features)], recreate: true });
+      tables.push({ layout, statements: [`DROP TABLE ${q(database)}.${q(layout.table)}`, createTableSql(layout, database, features)], recreate: true, problems });
     } else {
       refusals.push(`${database}.${layout.table} (${layout.type}): ${problems.join('; ')}`);
     }
   }
+  return { tables, unchanged, refusals };
+}
+
+export async function migrate(store: ClickHouseStore, layouts: readonly TableLayout[], options: MigrateOptions): Promise<MigrationResult> {
+  const { database } = options;
+  const applied: string[] = [];
+  const run = async (sql: string) => {
+    await store.command(sql);
+    applied.push(sql);
+  };
+  await store.command(`CREATE DATABASE IF NOT EXISTS ${q(database)}`);
+  await store.command(`CREATE TABLE IF NOT EXISTS ${q(database)}.weir_migrations (applied_at DateTime('UTC'), statement String) ENGINE = MergeTree ORDER BY applied_at`);
+
+  const { tables, unchanged, refusals } = await planMigration(store, layouts, options);
   if (refusals.length > 0) {
     throw new WeirError(
       'CONFIG_INVALID',
@@ -80,7 +106,7 @@ export async function migrate(store: ClickHouseStore, layouts: readonly TableLay
       { details: { tables: refusals } },
     );
   }
-  for (const plan of plans) for (const sql of plan.statements) await run(sql);
+  for (const plan of tables) for (const sql of plan.statements) await run(sql);
   if (applied.length > 0) {
     const at = new Date(options.now?.() ?? Date.now()).toISOString().slice(0, 19).replace('T', ' ');
     await store.insert(`${database}.weir_migrations`, applied.map((statement) => ({ applied_at: at, statement })));

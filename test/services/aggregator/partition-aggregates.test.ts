@@ -90,7 +90,7 @@ describe('PartitionAggregates', () => {
   });
 
   it('merges session windows and supersedes the row of a session absorbed by the merge', async () => {
-    const { make, progress } = await setup({ windows: [{ kind: 'session', gapMs: 5_000 }] });
+    const { make, progress } = await setup({ windows: [{ kind: 'session', gapMs: 5_000 }], graceMs: 5_000 });
     const p = make();
     p.fold(event(0, T0), 0n, T0);
     p.fold(event(1, T0 + 8_000), 1n, T0 + 8_000);
