@@ -30,7 +30,7 @@ import { sharedPromise } from '../shared/lifecycle/shared-promise.ts';
 import type { Logger } from '../shared/logger.ts';
 import { deadLetterMessage } from '../processor/dead-letter.ts';
 import { fetchSchemaByIdFrom, WriterSchemas } from '../processor/writer-schemas.ts';
-import { readPartitionRows, writeRows } from './clickhouse/aggregate-store.ts';
+import { readPartitionRows, readWindows, writeRows } from './clickhouse/aggregate-store.ts';
 import { migrate } from './clickhouse/migrate.ts';
 import { progressRow, storedWindow } from './clickhouse/state-rows.ts';
 import { serverFeatures } from './clickhouse/table-layout.ts';
@@ -38,7 +38,7 @@ import { loadAggregateTables, type AggregateTable } from './aggregate-tables.ts'
 import { createCleanDecoder, type DecodeClean } from './clean-decoder.ts';
 import type { AggregatorConfig } from './config.ts';
 import { createAggregatorMetrics } from './metrics.ts';
-import { PartitionAggregates, type Snapshot } from './partition-aggregates.ts';
+import { PartitionAggregates, type EvictedWindow, type Snapshot } from './partition-aggregates.ts';
 
 
 export interface AggregatorComponentDeps {
@@ -108,6 +108,19 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
     return entry;
   }
 
+  /** Reads evicted windows back into a partition's state (only the rows of those windows and dimension values). */
+  async function readBack(entry: Owned, wanted: readonly EvictedWindow[]): Promise<void> {
+    if (wanted.length === 0) return;
+    const { runtime, state } = entry;
+    const keys = new Set(wanted.map((w) => `${w.window}\u0000${w.bounds.start}\u0000${w.dimensionKey}`));
+    const rows = await readWindows(store, config.database, runtime.layout, state.partition, wanted);
+    const stored = rows
+      .map((r) => storedWindow(runtime.layout, runtime.folding, runtime.aggregate.dimensionShapes, r))
+      .filter((w) => keys.has(`${w.key.window}\u0000${w.key.bounds.start}\u0000${JSON.stringify(w.key.dimensions)}`));
+    state.reinstate(stored);
+    metrics.readBack(runtime.aggregate.source, stored.length);
+  }
+
   async function flushOnce(): Promise<void> {
     const byType = new Map<TypeRuntime, Array<{ entry: Owned; snapshot: Snapshot }>>();
     const t = now();
@@ -115,6 +128,7 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
       const { runtime, state } = entry;
       const idle = t - entry.lastRecordAt >= runtime.aggregate.idleTimeoutMs;
       const external = idle ? Math.max(...[...owned.values()].filter((o) => o.runtime === runtime).map((o) => o.state.watermarkMs)) : -Infinity;
+      await readBack(entry, state.closedEvicted(external)); // their final rows are written like any other's
       const closed = state.advance(external);
       if (closed > 0) metrics.windowsClosed(runtime.aggregate.source, closed);
       const snapshot = state.snapshot((version, watermarkMs) => progressRow(runtime.layout, state.partition, version, watermarkMs, runtime.aggregate.dimensionShapes));
@@ -145,6 +159,16 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
         .filter(({ entry }) => owned.get(`${runtime.topic}:${entry.state.partition}`) === entry)
         .map(({ entry, snapshot }) => ({ topic: runtime.topic, partition: entry.state.partition, offset: (snapshot.version + 1n).toString() }));
       if (offsets.length > 0) await consumer?.commitOffsets(offsets).catch((error: unknown) => logger.warn({ err: error }, 'committing offsets failed; ClickHouse has the rows, so nothing is lost'));
+    }
+    // Bounded memory: past the cap, drop what ClickHouse already has, down to 80% of it.
+    let excess = openWindows() - Math.floor(config.maxOpenWindows * 0.8);
+    if (openWindows() > config.maxOpenWindows) {
+      for (const entry of owned.values()) {
+        if (excess <= 0) break;
+        const evicted = entry.state.evict(excess);
+        excess -= evicted;
+        metrics.evicted(entry.runtime.aggregate.source, evicted);
+      }
     }
     for (const runtime of runtimes.values()) {
       metrics.openWindows(runtime.aggregate.source, [...owned.values()].filter((o) => o.runtime === runtime).reduce((n, o) => n + o.state.openWindows, 0));
@@ -228,6 +252,7 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
               entry.state.skip(offset);
             } else {
               const t = Number(record[runtime.aggregate.timeField]);
+              await readBack(entry, entry.state.wanted(record, t));
               const outcome = entry.state.fold(record, offset, t);
               if (outcome === 'late_dead_letter') {
                 metrics.late(type, 'dead_letter');

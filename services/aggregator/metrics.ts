@@ -8,6 +8,9 @@ export interface AggregatorMetrics {
   openWindows(type: string, n: number): void;
   flushed(type: string, rows: number, seconds: number): void;
   insertFailed(type: string): void;
+  /** Open windows dropped from memory past the cap (ClickHouse has them), and read back when needed. */
+  evicted(type: string, n: number): void;
+  readBack(type: string, n: number): void;
   /** Now minus the newest event time the last successful flush of the type wrote. */
   freshness(type: string, seconds: number): void;
 }
@@ -23,6 +26,8 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
   const open = gauge('weir_aggregator_open_windows', 'Open (window, dimensions) states held in memory, by type: the state size');
   const rows = counter('weir_aggregator_flush_rows_total', 'Rows written to ClickHouse, by type');
   const errors = counter('weir_aggregator_insert_errors_total', 'Flushes ClickHouse refused or did not answer (retried at the next flush), by type');
+  const evicted = counter('weir_aggregator_evicted_windows_total', 'Open windows dropped from memory over WEIR_AGGREGATOR_MAX_OPEN_WINDOWS after ClickHouse had them, by type');
+  const readBack = counter('weir_aggregator_read_back_windows_total', 'Evicted windows read back from ClickHouse for a new event or to close them, by type');
   const freshness = gauge('weir_aggregator_freshness_seconds', 'Now minus the newest event time in the last successful flush, by type');
   const flushSeconds = new Histogram({
     name: 'weir_aggregator_flush_duration_seconds',
@@ -42,6 +47,8 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
       flushSeconds.observe({ type }, seconds);
     },
     insertFailed: (type) => errors.inc({ type }),
+    evicted: (type, n) => evicted.inc({ type }, n),
+    readBack: (type, n) => readBack.inc({ type }, n),
     freshness: (type, seconds) => freshness.set({ type }, seconds),
   };
 }

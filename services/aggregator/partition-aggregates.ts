@@ -38,6 +38,13 @@ interface OpenWindow {
 
 export type FoldOutcome = 'folded' | 'late_dead_letter' | 'late_corrected';
 
+/** An open time window dropped from memory (ClickHouse has it as it was); read back before it is used. */
+export interface EvictedWindow {
+  readonly window: string;
+  readonly bounds: Window;
+  readonly dimensionKey: string;
+}
+
 export interface Snapshot {
   readonly rows: readonly Row[];
   /** Every record up to this offset is in the rows. */
@@ -58,6 +65,8 @@ export class PartitionAggregates {
   readonly #windows = new Map<string, OpenWindow>();
   /** Time windows again, per spec, by start and dimension key: the per-event lookup without building a string key. */
   readonly #index: Array<Map<number, Map<string, OpenWindow>>>;
+  /** By window key: see evict(). */
+  readonly #evicted = new Map<string, EvictedWindow>();
   /** Per session spec, per dimension key, the open sessions. */
   readonly #sessions = new Map<string, Map<string, Window[]>>();
   #pending: Row[] = [];
@@ -93,10 +102,21 @@ export class PartitionAggregates {
 
   /** State read back from ClickHouse: the open windows, and the progress row's offset and watermark. */
   restore(stored: readonly StoredWindow[], version: bigint, watermarkMs: number): void {
+    this.reinstate(stored);
+    this.#lastOffset = version;
+    this.#watermarkMs = watermarkMs;
+    this.#maxEventTimeMs = watermarkMs + this.#aggregate.allowedOutOfOrdernessMs;
+  }
+
+  /** Windows read back from ClickHouse (at restore, or after evict()), as they were written. */
+  reinstate(stored: readonly StoredWindow[]): void {
     for (const { key, state } of stored) {
       const spec = this.#specs.find((s) => s.name === key.window);
       if (spec === undefined) continue; // a window size no longer defined: its rows stay as they are
       const dimensionKey = this.#folding.keyOf(dimensionRecord(this.#layout, key.dimensions));
+      const k = windowKey(spec.name, key.bounds, dimensionKey);
+      if (this.#windows.has(k)) continue;
+      this.#evicted.delete(k);
       const specIndex = spec.spec.kind === 'session' ? -1 : this.#specs.indexOf(spec);
       const w = this.#open(spec.name, spec.spec, key.bounds, key.dimensions, dimensionKey, specIndex);
       if (specIndex >= 0) {
@@ -109,9 +129,48 @@ export class PartitionAggregates {
       w.written = true;
       if (spec.spec.kind === 'session') this.#sessionsOf(spec.name, JSON.stringify(key.dimensions)).push(key.bounds);
     }
-    this.#lastOffset = version;
-    this.#watermarkMs = watermarkMs;
-    this.#maxEventTimeMs = watermarkMs + this.#aggregate.allowedOutOfOrdernessMs;
+  }
+
+  get evictedWindows(): number {
+    return this.#evicted.size;
+  }
+
+  /**
+   * Bounded memory: drops up to `count` open time windows whose state ClickHouse already has as it
+   * is (written, nothing folded since), the oldest first; returns how many. Nothing is lost: the
+   * caller reads one back (wanted(), closedEvicted(), reinstate()) before folding into it or closing it.
+   */
+  evict(count: number): number {
+    const candidates = [...this.#windows.entries()]
+      .filter(([, w]) => w.specIndex >= 0 && w.written && !w.dirty && !w.final)
+      .sort(([, a], [, b]) => a.bounds.start - b.bounds.start)
+      .slice(0, Math.max(0, count));
+    for (const [k, w] of candidates) {
+      this.#forget(k, w);
+      this.#evicted.set(k, { window: w.name, bounds: w.bounds, dimensionKey: w.key });
+    }
+    return candidates.length;
+  }
+
+  /** The evicted windows a record at `eventTimeMs` would fold into: read them back first. */
+  wanted(record: CleanRecord, eventTimeMs: number): EvictedWindow[] {
+    if (this.#evicted.size === 0) return [];
+    const key = this.#folding.keyOf(record);
+    const out: EvictedWindow[] = [];
+    for (const { spec, name } of this.#specs) {
+      if (spec.kind === 'session') continue;
+      for (const b of timeWindows(spec, eventTimeMs)) {
+        const evicted = this.#evicted.get(windowKey(name, b, key));
+        if (evicted !== undefined) out.push(evicted);
+      }
+    }
+    return out;
+  }
+
+  /** Evicted windows that the watermark (raised to `externalWatermarkMs`) closes: read them back so that their final rows are written. */
+  closedEvicted(externalWatermarkMs = -Infinity): EvictedWindow[] {
+    const watermark = Math.max(this.#watermarkMs, externalWatermarkMs);
+    return [...this.#evicted.values()].filter((e) => isWindowClosed(e.bounds, watermark, this.#aggregate.graceMs));
   }
 
   /** Passes over a record that folds into nothing (it was dead-lettered). */

@@ -23,6 +23,17 @@ export async function readPartitionRows(store: ClickHouseStore, database: string
   };
 }
 
+/** The newest rows of these open windows of one partition (all dimension values; the caller picks). */
+export async function readWindows(store: ClickHouseStore, database: string, layout: TableLayout, partition: number, windows: ReadonlyArray<{ window: string; bounds: { start: number } }>): Promise<Row[]> {
+  if (windows.length === 0) return [];
+  // Window names are made by windowName() ([a-z0-9_]) and starts are numbers: nothing to escape.
+  const pairs = [...new Set(windows.map((w) => `(window = '${w.window}' AND window_start = toDateTime(${Math.floor(w.bounds.start / 1000)}, 'UTC'))`))];
+  return store.query<Row>(
+    `SELECT * FROM ${q(database)}.${q(layout.table)} FINAL
+     WHERE window_partition = ${partition} AND window_correction = 0 AND window_superseded = 0 AND window_final = 0 AND (${pairs.join(' OR ')})`,
+  );
+}
+
 /** One INSERT into one table: a flush of every partition of a type lands whole or not at all. */
 export async function writeRows(store: ClickHouseStore, database: string, layout: TableLayout, rows: readonly Row[]): Promise<void> {
   await store.insert(`${database}.${layout.table}`, rows);

@@ -95,6 +95,27 @@ describe('aggregator', () => {
     expect(await byChannel()).toEqual(new Map([['web', 30], ['app', 20]]));
   });
 
+  it('keeps open windows under the cap by evicting what ClickHouse has, and reads them back for later events without losing any', async () => {
+    const registryUrl = (await startTestRegistry()).url;
+    const sales = await createSalesType(registryUrl, 2);
+    const store = await serverStore();
+    const database = await createTestDatabase(store, 'agg');
+    // An hour of out-of-orderness: nothing closes, so only eviction can bound the state.
+    const aggregatesDir = writeAggregateDefinitions({ [sales.type]: { ...DEFINITION, windows: [{ kind: 'tumbling', sizeMs: 10_000 }], allowedOutOfOrdernessMs: 3_600_000 } });
+    const aggregator = await startTestAggregator({ registryUrl, store, database, aggregatesDir, config: { maxOpenWindows: 100 } });
+    const spread = (i: number): Sale => ({ event_id: `e-${i}`, event_time: T0 + (i % 200) * 1_000, shop: `s${i % 50}`, user: `u${i % 11}`, amount: i });
+    const all = Array.from({ length: 4_000 }, (_, i) => spread(i)); // 20 windows x 50 shops = 1000 open windows
+    for (let i = 0; i < 2_000; i += 250) await sales.produce(all.slice(i, i + 250));
+    await waitFor('the first 2000 sales in ClickHouse', async () => (await storedCount(store, database, sales.type)) === 2_000, { timeoutMs: 60_000 });
+    for (let i = 2_000; i < 4_000; i += 250) await sales.produce(all.slice(i, i + 250)); // the same windows again
+    await waitFor('all 4000 sales in ClickHouse', async () => (await storedCount(store, database, sales.type)) === 4_000, { timeoutMs: 60_000 });
+    expect(await storedTotals(store, database, sales.type)).toEqual(expectedTotals(all));
+    expect(await counterValue(aggregator.metrics, 'weir_aggregator_evicted_windows_total')).toBeGreaterThan(0);
+    expect(await counterValue(aggregator.metrics, 'weir_aggregator_read_back_windows_total')).toBeGreaterThan(0);
+    const open = await counterValue(aggregator.metrics, 'weir_aggregator_open_windows');
+    expect(open).toBeLessThanOrEqual(100);
+  });
+
   it('gives the same totals with two aggregators sharing the partitions as with one', async () => {
     const registryUrl = (await startTestRegistry()).url;
     const sales = await createSalesType(registryUrl, 4);
