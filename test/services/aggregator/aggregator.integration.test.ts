@@ -95,6 +95,43 @@ describe('aggregator', () => {
     expect(await byChannel()).toEqual(new Map([['web', 30], ['app', 20]]));
   });
 
+  it('writes session windows, and corrections for late events under the "correct" policy', async () => {
+    const registryUrl = (await startTestRegistry()).url;
+    const sessions = await createSalesType(registryUrl, 1);
+    const corrected = await createSalesType(registryUrl, 1);
+    const store = await serverStore();
+    const database = await createTestDatabase(store, 'agg');
+    const aggregatesDir = writeAggregateDefinitions({
+      [sessions.type]: { ...DEFINITION, dimensions: ['user'], windows: [{ kind: 'session', gapMs: 5_000 }], allowedOutOfOrdernessMs: 10_000, graceMs: 0 },
+      [corrected.type]: { ...DEFINITION, windows: [{ kind: 'tumbling', sizeMs: 10_000 }], allowedOutOfOrdernessMs: 0, graceMs: 0, lateEvents: 'correct' },
+    });
+    const aggregator = await startTestAggregator({ registryUrl, store, database, aggregatesDir });
+    const at = (i: number, seconds: number, user = 'u1'): Sale => ({ event_id: `e-${i}`, event_time: T0 + seconds * 1_000, shop: 'a', user, amount: i });
+
+    // u1: 0 s, 3 s, 6 s make one session [0, 11); 20 s starts another; 13 s, out of order (10 s
+    // allowed), joins neither, as its own [13, 18) ends before 20 s; then 16 s bridges [13, 18) and
+    // [20, 25) into [13, 25). u2: one event at 9 s, one session.
+    await sessions.produce([at(0, 0), at(1, 3), at(2, 6), at(3, 20), at(4, 13), at(5, 16), at(6, 9, 'u2')], () => 0);
+    const sessionRows = async () => store.query<{ user: string; s: string; e: string; n: string }>(
+      `SELECT user, toUInt32(window_start) - ${T0 / 1000} AS s, toUInt32(window_end) - ${T0 / 1000} AS e, window_count AS n FROM ${database}.agg_${sessions.type} FINAL
+       WHERE window != '' AND window_superseded = 0 ORDER BY user, s`);
+    await waitFor('7 events in sessions', async () => (await sessionRows()).reduce((n, r) => n + Number(r.n), 0) === 7, { timeoutMs: 30_000 });
+    expect((await sessionRows()).map((r) => [r.user, Number(r.s), Number(r.e), Number(r.n)])).toEqual([
+      ['u1', 0, 11, 3],
+      ['u1', 13, 25, 3],
+      ['u2', 9, 14, 1],
+    ]);
+
+    // Tumbling 10 s, no grace: 25 s closes [0, 10); a sale at 2 s then is a correction row of it.
+    await corrected.produce([at(0, 1), at(1, 25), at(2, 2)], () => 0);
+    await waitFor('the correction written', async () => (await storedCount(store, database, corrected.type)) === 3, { timeoutMs: 30_000 });
+    expect(await storedTotals(store, database, corrected.type)).toEqual(expectedTotals([at(0, 1), at(1, 25), at(2, 2)]));
+    const [correction] = await store.query<{ c: string; f: string }>(`SELECT window_correction AS c, window_final AS f FROM ${database}.agg_${corrected.type} FINAL WHERE window_correction != 0`);
+    expect(Number(correction!.c)).toBe(3); // the late sale's offset + 1
+    expect(Number(correction!.f)).toBe(1);
+    expect(await counterValue(aggregator.metrics, 'weir_aggregator_late_events_total', { action: 'corrected' })).toBe(1);
+  });
+
   it('keeps open windows under the cap by evicting what ClickHouse has, and reads them back for later events without losing any', async () => {
     const registryUrl = (await startTestRegistry()).url;
     const sales = await createSalesType(registryUrl, 2);
