@@ -26,6 +26,7 @@ import { messageOf } from '../shared/errors.ts';
 import { startHttpServer, type RunningHttpServer } from '../shared/http/http-server.ts';
 import { createOpsRouter } from '../shared/http/ops-routes.ts';
 import type { Component, Health } from '../shared/lifecycle/component.ts';
+import { createTopicsAndWait } from '../shared/kafka/topic-metadata.ts';
 import { sharedPromise } from '../shared/lifecycle/shared-promise.ts';
 import type { Logger } from '../shared/logger.ts';
 import { deadLetterMessage } from '../processor/dead-letter.ts';
@@ -297,7 +298,7 @@ async function ensureDeadLetterTopics(kafka: Kafka, topics: readonly string[]): 
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length === 0) return;
     const replicationFactor = Math.min(3, (await admin.describeCluster()).brokers.length);
-    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor })) });
+    await createTopicsAndWait(admin, missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor })));
   } finally {
     await admin.disconnect();
   }

@@ -8,6 +8,7 @@ import type { Admin } from 'kafkajs';
 import { WeirError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { PipelineTopics } from './pipeline/pipeline.ts';
+import { createTopicsAndWait, partitionCount } from '../shared/kafka/topic-metadata.ts';
 
 export interface EnsureTopicsOptions {
   readonly admin: Admin;
@@ -21,10 +22,7 @@ export async function ensurePipelineTopics(topics: PipelineTopics, options: Ensu
   const brokers = (await admin.describeCluster()).brokers.length;
   const replicationFactor = Math.min(3, brokers);
   const create = async (topic: string, partitions: number): Promise<void> => {
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }] }],
-    });
+    const created = await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }] }]);
     if (created) logger.info({ topic, partitions, replicationFactor }, 'created topic');
   };
   const existing = new Set(await admin.listTopics());
@@ -40,22 +38,4 @@ export async function ensurePipelineTopics(topics: PipelineTopics, options: Ensu
     }
   }
   return partitions;
-}
-
-/**
- * A topic just made may not be announced by every broker yet: its metadata then answers
- * UNKNOWN_TOPIC_OR_PARTITION (retriable), which kafkajs's admin does not retry. Retry it here, up
- * to `timeoutMs`, so a processor that makes its own topics starts reliably.
- */
-async function partitionCount(admin: Admin, topic: string, timeoutMs = 15_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; ; delay = Math.min(1_000, delay * 2)) {
-    try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      return metadata.topics[0]?.partitions.length ?? 0;
-    } catch (error) {
-      if ((error as { retriable?: boolean }).retriable !== true || Date.now() + delay > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }

@@ -4,6 +4,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { createKafka } from '../../services/shared/kafka/client.ts';
 import { registerCleanup } from './cleanup.ts';
 import { uniqueName } from './unique.ts';
+import { createTopicsAndWait } from '../../services/shared/kafka/topic-metadata.ts';
 
 export function testBrokers(): string[] {
   return inject('kafkaBrokers');
@@ -35,17 +36,14 @@ export async function createTestTopic(options: TestTopicOptions = {}): Promise<s
   const admin = (options.kafka ?? testKafka()).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
+    await createTopicsAndWait(admin, [
         {
           topic,
           numPartitions: options.partitions ?? 1,
           replicationFactor: options.replicationFactor ?? 1,
           ...(options.configEntries === undefined ? {} : { configEntries: options.configEntries }),
         },
-      ],
-    });
+      ]);
   } finally {
     await admin.disconnect();
   }

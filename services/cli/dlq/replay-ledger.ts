@@ -10,6 +10,7 @@
  */
 import type { Kafka, Message } from 'kafkajs';
 import { readTopic, topicExists } from './read-topic.ts';
+import { createTopicsAndWait } from '../../shared/kafka/topic-metadata.ts';
 
 export const REPLAY_LEDGER_TOPIC = 'weir.dlq-replays';
 
@@ -30,9 +31,7 @@ export async function ensureLedgerTopic(kafka: Kafka): Promise<void> {
     if ((await admin.listTopics()).includes(REPLAY_LEDGER_TOPIC)) return;
     const brokers = (await admin.describeCluster()).brokers.length;
     const replicationFactor = Math.min(3, brokers);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{
+    await createTopicsAndWait(admin, [{
         topic: REPLAY_LEDGER_TOPIC,
         numPartitions: 1,
         replicationFactor,
@@ -40,8 +39,7 @@ export async function ensureLedgerTopic(kafka: Kafka): Promise<void> {
           { name: 'cleanup.policy', value: 'compact' },
           { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
         ],
-      }],
-    });
+      }]);
   } finally {
     await admin.disconnect();
   }

@@ -4,6 +4,7 @@
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../../shared/logger.ts';
+import { createTopicsAndWait } from '../../shared/kafka/topic-metadata.ts';
 
 export const RAW_TOPIC_PREFIX = 'weir.raw.';
 
@@ -43,10 +44,7 @@ export class RawTopics {
     if ((await admin.listTopics()).includes(topic)) return;
     const brokers = (await admin.describeCluster()).brokers.length;
     const replicationFactor = Math.min(3, brokers);
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }] }],
-    });
+    const created = await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }] }]);
     if (created) logger.info({ topic, partitions, replicationFactor }, 'created raw topic');
   }
 }
