@@ -27,6 +27,8 @@ import { startHttpServer, type RunningHttpServer } from '../shared/http/http-ser
 import { createOpsRouter } from '../shared/http/ops-routes.ts';
 import type { Component, Health } from '../shared/lifecycle/component.ts';
 import { createTopicsAndWait } from '../shared/kafka/topic-metadata.ts';
+import { HLL_REGISTERS } from './sketches/hll.ts';
+import { SKETCH_BUCKETS } from './sketches/quantile-sketch.ts';
 import { sharedPromise } from '../shared/lifecycle/shared-promise.ts';
 import type { Logger } from '../shared/logger.ts';
 import { deadLetterMessage } from '../processor/dead-letter.ts';
@@ -172,7 +174,8 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
       }
     }
     for (const runtime of runtimes.values()) {
-      metrics.openWindows(runtime.aggregate.source, [...owned.values()].filter((o) => o.runtime === runtime).reduce((n, o) => n + o.state.openWindows, 0));
+      const windows = [...owned.values()].filter((o) => o.runtime === runtime).reduce((n, o) => n + o.state.openWindows, 0);
+      metrics.openWindows(runtime.aggregate.source, windows, windows * stateBytes(runtime.folding));
     }
   }
 
@@ -302,4 +305,9 @@ async function ensureDeadLetterTopics(kafka: Kafka, topics: readonly string[]): 
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Bytes of one window's state, the typed arrays only: 32 per numeric field, a dense HLL and sketch per field that has one. */
+function stateBytes(folding: { numericFields: readonly unknown[]; distinctFields: readonly unknown[]; quantileFields: readonly unknown[] }): number {
+  return 64 + 32 * folding.numericFields.length + HLL_REGISTERS * folding.distinctFields.length + 8 * SKETCH_BUCKETS * folding.quantileFields.length;
 }

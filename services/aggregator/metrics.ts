@@ -5,7 +5,8 @@ export interface AggregatorMetrics {
   late(type: string, action: 'dead_letter' | 'corrected'): void;
   undecodable(type: string): void;
   windowsClosed(type: string, n: number): void;
-  openWindows(type: string, n: number): void;
+  /** Open windows in memory and the bytes of their state (typed arrays, an estimate from below). */
+  openWindows(type: string, n: number, bytes: number): void;
   flushed(type: string, rows: number, seconds: number): void;
   insertFailed(type: string): void;
   /** Open windows dropped from memory past the cap (ClickHouse has them), and read back when needed. */
@@ -24,6 +25,7 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
   const undecodable = counter('weir_aggregator_undecodable_total', 'Clean records that did not decode with their writer schema, sent to weir.aggregator-dlq.<type>, by type');
   const closed = counter('weir_aggregator_windows_closed_total', 'Windows closed (final rows written), by type');
   const open = gauge('weir_aggregator_open_windows', 'Open (window, dimensions) states held in memory, by type: the state size');
+  const bytes = gauge('weir_aggregator_state_bytes', 'Bytes of the open windows\' state in memory (counts, sums, dense HLLs and sketches), by type');
   const rows = counter('weir_aggregator_flush_rows_total', 'Rows written to ClickHouse, by type');
   const errors = counter('weir_aggregator_insert_errors_total', 'Flushes ClickHouse refused or did not answer (retried at the next flush), by type');
   const evicted = counter('weir_aggregator_evicted_windows_total', 'Open windows dropped from memory over WEIR_AGGREGATOR_MAX_OPEN_WINDOWS after ClickHouse had them, by type');
@@ -41,7 +43,10 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
     late: (type, action) => late.inc({ type, action }),
     undecodable: (type) => undecodable.inc({ type }),
     windowsClosed: (type, n) => closed.inc({ type }, n),
-    openWindows: (type, n) => open.set({ type }, n),
+    openWindows(type, n, stateBytes) {
+      open.set({ type }, n);
+      bytes.set({ type }, stateBytes);
+    },
     flushed(type, n, seconds) {
       rows.inc({ type }, n);
       flushSeconds.observe({ type }, seconds);

@@ -151,6 +151,8 @@ describe('aggregator', () => {
     expect(await counterValue(aggregator.metrics, 'weir_aggregator_read_back_windows_total')).toBeGreaterThan(0);
     const open = await counterValue(aggregator.metrics, 'weir_aggregator_open_windows');
     expect(open).toBeLessThanOrEqual(100);
+    // One distinct and one quantile field: a 16 KiB HLL and a 27 KiB sketch a window.
+    expect(await counterValue(aggregator.metrics, 'weir_aggregator_state_bytes')).toBeGreaterThan(open * 40_000);
   });
 
   it('gives the same totals with two aggregators sharing the partitions as with one', async () => {
