@@ -26,7 +26,7 @@ import { messageOf } from '../shared/errors.ts';
 import { startHttpServer, type RunningHttpServer } from '../shared/http/http-server.ts';
 import { createOpsRouter } from '../shared/http/ops-routes.ts';
 import type { Component, Health } from '../shared/lifecycle/component.ts';
-import { createTopicsAndWait } from '../shared/kafka/topic-metadata.ts';
+import { ensureTopics } from '../shared/kafka/topic-metadata.ts';
 import { HLL_REGISTERS } from './sketches/hll.ts';
 import { SKETCH_BUCKETS } from './sketches/quantile-sketch.ts';
 import { sharedPromise } from '../shared/lifecycle/shared-promise.ts';
@@ -297,11 +297,7 @@ async function ensureDeadLetterTopics(kafka: Kafka, topics: readonly string[]): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    const replicationFactor = Math.min(3, (await admin.describeCluster()).brokers.length);
-    await createTopicsAndWait(admin, missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor })));
+    await ensureTopics(admin, topics.map((topic) => ({ topic, partitions: 1 })));
   } finally {
     await admin.disconnect();
   }

@@ -8,7 +8,7 @@ import type { Admin } from 'kafkajs';
 import { WeirError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { PipelineTopics } from './pipeline/pipeline.ts';
-import { createTopicsAndWait, partitionCount } from '../shared/kafka/topic-metadata.ts';
+import { ensureTopics, partitionCount } from '../shared/kafka/topic-metadata.ts';
 
 export interface EnsureTopicsOptions {
   readonly admin: Admin;
@@ -19,17 +19,14 @@ export interface EnsureTopicsOptions {
 /** Makes missing topics; returns the raw topic's partition count. */
 export async function ensurePipelineTopics(topics: PipelineTopics, options: EnsureTopicsOptions): Promise<number> {
   const { admin, logger } = options;
-  const brokers = (await admin.describeCluster()).brokers.length;
-  const replicationFactor = Math.min(3, brokers);
   const create = async (topic: string, partitions: number): Promise<void> => {
-    const created = await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }] }]);
-    if (created) logger.info({ topic, partitions, replicationFactor }, 'created topic');
+    const { created, replicationFactor } = await ensureTopics(admin, [{ topic, partitions }]);
+    if (created.length > 0) logger.info({ topic, partitions, replicationFactor }, 'created topic');
   };
-  const existing = new Set(await admin.listTopics());
-  if (!existing.has(topics.raw)) await create(topics.raw, options.rawPartitions);
+  await create(topics.raw, options.rawPartitions);
   const partitions = await partitionCount(admin, topics.raw);
   for (const topic of [topics.clean, topics.deadLetter]) {
-    if (!existing.has(topic)) await create(topic, partitions);
+    await create(topic, partitions);
     const count = await partitionCount(admin, topic);
     if (count < partitions) {
       throw new WeirError('CONFIG_INVALID', `${topic} has ${count} partition(s) but ${topics.raw} has ${partitions}: add partitions to ${topic} (kafka-topics --alter --partitions ${partitions})`, {

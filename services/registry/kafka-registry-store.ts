@@ -23,6 +23,7 @@ import type { RegistryRecord } from './registry-records.ts';
 import { RegistryState } from './registry-state.ts';
 import type { RegistryStore } from './registry-store.ts';
 import { findWriteConflict } from './registry-writes.ts';
+import { ensureTopics, partitionCount } from '../shared/kafka/topic-metadata.ts';
 
 export interface KafkaRegistryStoreOptions {
   kafka: Kafka;
@@ -65,31 +66,9 @@ function isFenced(error: unknown): boolean {
 }
 
 async function ensureTopic(admin: Admin, topic: string, logger: Logger): Promise<void> {
-  const existing = await admin.listTopics();
-  if (!existing.includes(topic)) {
-    const brokers = (await admin.describeCluster()).brokers.length;
-    const replicationFactor = Math.min(3, brokers);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          replicationFactor,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
-          ],
-        },
-      ],
-    }).catch((error: unknown) => {
-      // Another instance created it first.
-      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
-    });
-    logger.info({ topic, replicationFactor }, 'created the registry topic');
-  }
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-  const partitions = metadata.topics[0]?.partitions.length ?? 0;
+  const { created, replicationFactor } = await ensureTopics(admin, [{ topic, partitions: 1, compact: true }]);
+  if (created.length > 0) logger.info({ topic, replicationFactor }, 'created the registry topic');
+  const partitions = await partitionCount(admin, topic);
   if (partitions !== 1) {
     throw new RegistryError('STORE_ERROR', `registry topic ${topic} has ${partitions} partitions; it must have exactly 1, so that every instance reads one order`);
   }

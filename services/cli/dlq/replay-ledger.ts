@@ -10,7 +10,7 @@
  */
 import type { Kafka, Message } from 'kafkajs';
 import { readTopic, topicExists } from './read-topic.ts';
-import { createTopicsAndWait } from '../../shared/kafka/topic-metadata.ts';
+import { ensureTopics } from '../../shared/kafka/topic-metadata.ts';
 
 export const REPLAY_LEDGER_TOPIC = 'weir.dlq-replays';
 
@@ -28,18 +28,7 @@ export async function ensureLedgerTopic(kafka: Kafka): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    if ((await admin.listTopics()).includes(REPLAY_LEDGER_TOPIC)) return;
-    const brokers = (await admin.describeCluster()).brokers.length;
-    const replicationFactor = Math.min(3, brokers);
-    await createTopicsAndWait(admin, [{
-        topic: REPLAY_LEDGER_TOPIC,
-        numPartitions: 1,
-        replicationFactor,
-        configEntries: [
-          { name: 'cleanup.policy', value: 'compact' },
-          { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
-        ],
-      }]);
+    await ensureTopics(admin, [{ topic: REPLAY_LEDGER_TOPIC, partitions: 1, compact: true }]);
   } finally {
     await admin.disconnect();
   }

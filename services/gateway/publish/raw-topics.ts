@@ -4,7 +4,7 @@
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../../shared/logger.ts';
-import { createTopicsAndWait } from '../../shared/kafka/topic-metadata.ts';
+import { ensureTopics } from '../../shared/kafka/topic-metadata.ts';
 
 export const RAW_TOPIC_PREFIX = 'weir.raw.';
 
@@ -41,10 +41,7 @@ export class RawTopics {
 
   async #create(topic: string): Promise<void> {
     const { admin, partitions, logger } = this.#options;
-    if ((await admin.listTopics()).includes(topic)) return;
-    const brokers = (await admin.describeCluster()).brokers.length;
-    const replicationFactor = Math.min(3, brokers);
-    const created = await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor, configEntries: [{ name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }] }]);
-    if (created) logger.info({ topic, partitions, replicationFactor }, 'created raw topic');
+    const { created, replicationFactor } = await ensureTopics(admin, [{ topic, partitions }]);
+    if (created.length > 0) logger.info({ topic, partitions, replicationFactor }, 'created raw topic');
   }
 }

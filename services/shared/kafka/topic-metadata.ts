@@ -36,3 +36,29 @@ export async function createTopicsAndWait(admin: Admin, topics: readonly ITopicC
   }
   return created;
 }
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  /** A compacted topic (the registry's, the replay ledger): the newest record per key is kept. */
+  readonly compact?: boolean;
+}
+
+/**
+ * Makes those of `specs` that do not exist yet, replicated as every topic weir makes: three copies
+ * where the cluster has three brokers (fewer on a smaller one), writes acknowledged by two. Waits
+ * until their metadata shows every partition. Returns the topics it made, and the replication.
+ */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<{ created: string[]; replicationFactor: number }> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  if (missing.length === 0) return { created: [], replicationFactor: 0 };
+  const replicationFactor = Math.min(3, (await admin.describeCluster()).brokers.length);
+  const configEntries = (compact: boolean) => [
+    { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
+    ...(compact ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+  ];
+  // Another instance may make one at the same time: kafkajs answers false for those, not an error.
+  await createTopicsAndWait(admin, missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor, configEntries: configEntries(s.compact === true) })));
+  return { created: missing.map((s) => s.topic), replicationFactor };
+}
