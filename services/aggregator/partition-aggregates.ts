@@ -49,7 +49,6 @@ export interface Snapshot {
   readonly rows: readonly Row[];
   /** Every record up to this offset is in the rows. */
   readonly version: bigint;
-  readonly windows: number;
   /** ClickHouse has the rows: forget what they made final, clear what they wrote. */
   commit(): void;
 }
@@ -129,10 +128,6 @@ export class PartitionAggregates {
       w.written = true;
       if (spec.spec.kind === 'session') this.#sessionsOf(spec.name, JSON.stringify(key.dimensions)).push(key.bounds);
     }
-  }
-
-  get evictedWindows(): number {
-    return this.#evicted.size;
   }
 
   /**
@@ -263,7 +258,6 @@ export class PartitionAggregates {
     return {
       rows,
       version,
-      windows: taken.length,
       commit: () => {
         if (committed) return;
         committed = true;
