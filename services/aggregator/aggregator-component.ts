@@ -261,17 +261,19 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
               if (outcome === 'late_dead_letter') {
                 metrics.late(type, 'dead_letter');
                 dead.push(deadLetterMessage(source, { reason: 'late', message: `event time ${new Date(t).toISOString()} is behind the partition's watermark ${new Date(entry.state.watermarkMs).toISOString()} by more than the grace of ${runtime.aggregate.graceMs} ms`, fieldPath: runtime.aggregate.timeField, stage: 'aggregate' }, now()));
+              } else if (outcome === 'late_corrected') {
+                metrics.late(type, 'corrected');
               } else {
-                if (outcome === 'late_corrected') metrics.late(type, 'corrected');
                 folded++;
               }
             }
             resolveOffset(message.offset);
             if (++seen % 1_000 === 0) await heartbeat();
           }
+          // Counted with the records the state took in: a failed send below redelivers the batch, but the state skips them then.
+          metrics.aggregated(type, folded);
           await heartbeat();
           if (dead.length > 0) await producer!.send({ topic: runtime.dlqTopic, messages: dead, acks: -1 });
-          metrics.aggregated(type, folded);
           // Bounded memory: past the cap, consuming waits until a flush lets closed windows go.
           if (openWindows() > config.maxOpenWindows) await flush();
         },

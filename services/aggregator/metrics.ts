@@ -20,8 +20,9 @@ export interface AggregatorMetrics {
 export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
   const counter = (name: string, help: string, labelNames: string[] = ['type']) => new Counter({ name, help, labelNames, registers: [registry] });
   const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['type'], registers: [registry] });
-  const aggregated = counter('weir_aggregator_events_total', 'Clean records folded into windows, by type');
-  const late = counter('weir_aggregator_late_events_total', 'Events after their window closed (watermark past end plus grace), by type and what was done: dead_letter or corrected', ['type', 'action']);
+  // Every clean record read is counted once, in exactly one of these three: clean = events + late + undecodable.
+  const aggregated = counter('weir_aggregator_events_total', 'Clean records folded into open windows on time, by type (late ones are in weir_aggregator_late_events_total)');
+  const late = counter('weir_aggregator_late_events_total', 'Events after their window closed (watermark past end plus grace), by type and what was done: dead_letter (to weir.aggregator-dlq.<type>) or corrected (folded as a correction row)', ['type', 'action']);
   const undecodable = counter('weir_aggregator_undecodable_total', 'Clean records that did not decode with their writer schema, sent to weir.aggregator-dlq.<type>, by type');
   const closed = counter('weir_aggregator_windows_closed_total', 'Windows closed (final rows written), by type');
   const open = gauge('weir_aggregator_open_windows', 'Open (window, dimensions) states held in memory, by type: the state size');

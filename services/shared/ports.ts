@@ -8,5 +8,7 @@ export const DEFAULT_PORTS = Object.freeze({
   processor: 8083,
   /** The aggregator, too, serves only /metrics, /healthz and /readyz. */
   aggregator: 8084,
+  /** The consumer-group lag exporter serves only /metrics, /healthz and /readyz. */
+  lagExporter: 8085,
   kafka: 9092,
 });
