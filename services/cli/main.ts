@@ -11,6 +11,7 @@ import { DEFAULT_PORTS } from '../shared/ports.ts';
 import { isRegistryClientError, type RegistryClientErrorCode } from '../shared/registry/registry-client-error.ts';
 import { isCliError } from './cli-errors.ts';
 import { createCommandGroup, type CliContext } from './command.ts';
+import { demoCommand } from './commands/demo.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { pipelinesCommand } from './commands/pipelines.ts';
@@ -22,7 +23,7 @@ const weir = createCommandGroup({
   name: 'weir',
   summary: 'weir',
   description: ['The command line of weir, the self-hosted streaming ingestion platform.'],
-  commands: [schemasCommand, pipelinesCommand, dlqCommand, migrateCommand, verifyCommand],
+  commands: [schemasCommand, pipelinesCommand, dlqCommand, migrateCommand, verifyCommand, demoCommand],
 });
 
 const UNREACHABLE_HINT =

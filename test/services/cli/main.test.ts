@@ -35,8 +35,8 @@ describe('weir command line', () => {
 
   describe('usage errors exit 2, naming the bad argument and pointing to --help', () => {
     it.each([
-      [['frob'], "weir: Unknown command 'frob' (commands: schemas, pipelines, dlq, migrate, verify)\nRun 'weir --help' for usage.\n"],
-      [['--frob'], "weir: Unknown option '--frob': give a command first (schemas, pipelines, dlq, migrate, verify)\nRun 'weir --help' for usage.\n"],
+      [['frob'], "weir: Unknown command 'frob' (commands: schemas, pipelines, dlq, migrate, verify, demo)\nRun 'weir --help' for usage.\n"],
+      [['--frob'], "weir: Unknown option '--frob': give a command first (schemas, pipelines, dlq, migrate, verify, demo)\nRun 'weir --help' for usage.\n"],
       [['schemas', 'lst'], "weir schemas: Unknown command 'lst' (commands: list, register, check, codegen)\nRun 'weir schemas --help' for usage.\n"],
       [['schemas', 'check', '--frob'], "weir schemas check: Unknown option '--frob'\nRun 'weir schemas check --help' for usage.\n"],
       [['schemas', 'register', '--json=yes'], "weir schemas register: Option '--json' does not take an argument\nRun 'weir schemas register --help' for usage.\n"],
