@@ -1,5 +1,4 @@
 /** Settings of the ingest gateway. */
-import fs from 'node:fs';
 import {
   enumSetting,
   intSetting,
@@ -11,9 +10,8 @@ import {
   type Env,
   type Setting,
 } from '../shared/config/settings.ts';
-import { WeirError } from '../shared/errors.ts';
 import { DEFAULT_PORTS } from '../shared/ports.ts';
-import { devKey, parseWriteKeys, type WriteKey } from './auth/write-keys.ts';
+import { resolveKeys, type WriteKey } from './auth/write-keys.ts';
 
 function jsonSetting<T>(env: string, doc: string, defaultValue: T, check: (value: unknown) => T): Setting<T> {
   return {
@@ -76,23 +74,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
 
 /** The write keys from WEIR_WRITE_KEYS(_FILE), plus the dev key; refuses to run with none. */
 export function resolveWriteKeys(config: Pick<GatewayConfig, 'writeKeys' | 'writeKeysFile' | 'devKey'>): WriteKey[] {
-  if (config.writeKeys !== undefined && config.writeKeysFile !== undefined) {
-    throw new WeirError('CONFIG_INVALID', 'set WEIR_WRITE_KEYS or WEIR_WRITE_KEYS_FILE, not both');
-  }
-  const keys: WriteKey[] = [];
-  if (config.writeKeys !== undefined) keys.push(...parseWriteKeys(config.writeKeys, 'WEIR_WRITE_KEYS'));
-  if (config.writeKeysFile !== undefined) {
-    let text: string;
-    try {
-      text = fs.readFileSync(config.writeKeysFile, 'utf8');
-    } catch (error) {
-      throw new WeirError('CONFIG_INVALID', `WEIR_WRITE_KEYS_FILE=${config.writeKeysFile} cannot be read: ${(error as Error).message}`);
-    }
-    keys.push(...parseWriteKeys(text, config.writeKeysFile));
-  }
-  if (config.devKey !== undefined) keys.push(devKey(config.devKey));
-  if (keys.length === 0) {
-    throw new WeirError('CONFIG_INVALID', 'the gateway has no write keys: set WEIR_WRITE_KEYS or WEIR_WRITE_KEYS_FILE (or WEIR_DEV_KEY for local development)');
-  }
-  return keys;
+  return resolveKeys({
+    inline: { value: config.writeKeys, variable: 'WEIR_WRITE_KEYS' },
+    file: { value: config.writeKeysFile, variable: 'WEIR_WRITE_KEYS_FILE' },
+    devKey: config.devKey,
+    noneMessage: 'the gateway has no write keys: set WEIR_WRITE_KEYS or WEIR_WRITE_KEYS_FILE (or WEIR_DEV_KEY for local development)',
+  });
 }

@@ -1,7 +1,9 @@
 /** Settings of `npm start`, the local stack. Every one is an environment variable with a default. */
 import { aggregatorSpec } from '../aggregator/config.ts';
 import { gatewaySpec } from '../gateway/config.ts';
+import { lagExporterSpec } from '../lag-exporter/config.ts';
 import { processorSpec } from '../processor/config.ts';
+import { querySpec } from '../query/config.ts';
 import { registrySpec } from '../registry/config.ts';
 import { loggingSpec } from '../shared/logging-config.ts';
 import {
@@ -40,7 +42,7 @@ export const stackSpec = {
 };
 
 /** Every spec `npm start` reads: its own, and those of the services it runs (each keeps its names). */
-export const stackSpecs = { stack: stackSpec, registry: registrySpec, gateway: stackGatewaySpec, processor: stackProcessorSpec, aggregator: aggregatorSpec } as const;
+export const stackSpecs = { stack: stackSpec, registry: registrySpec, gateway: stackGatewaySpec, processor: stackProcessorSpec, aggregator: aggregatorSpec, query: querySpec, lagExporter: lagExporterSpec } as const;
 
 export interface StackConfig {
   readonly stack: ConfigOf<typeof stackSpec>;
@@ -48,6 +50,8 @@ export interface StackConfig {
   readonly gateway: ConfigOf<typeof stackGatewaySpec>;
   readonly processor: ConfigOf<typeof stackProcessorSpec>;
   readonly aggregator: ConfigOf<typeof aggregatorSpec>;
+  readonly query: ConfigOf<typeof querySpec>;
+  readonly lagExporter: ConfigOf<typeof lagExporterSpec>;
 }
 
 /** Reads every spec; one CONFIG_INVALID error lists every bad variable of all of them. */

@@ -12,11 +12,15 @@ import { generateKeySecret } from '../gateway/auth/write-keys.ts';
 import { resolveWriteKeys } from '../gateway/config.ts';
 import { createGatewayComponent } from '../gateway/gateway-component.ts';
 import { createAggregatorComponent } from '../aggregator/aggregator-component.ts';
+import { createDemoComponent } from '../demo/demo-component.ts';
+import { createLagExporterComponent } from '../lag-exporter/lag-exporter-component.ts';
 import { createProcessorComponent } from '../processor/processor-component.ts';
+import { resolveReadKeys } from '../query/http/read-keys.ts';
+import { createQueryComponent } from '../query/query-component.ts';
 import { createRegistryComponent } from '../registry/registry-component.ts';
 import { createRegistryClient } from '../shared/registry/registry-client.ts';
 import { localSecret, registerStarterSchemas } from './local-setup.ts';
-import { createClickHouseStore, type ClickHouseTarget } from '../shared/clickhouse/store.ts';
+import { clickHouseTarget, createClickHouseStore } from '../shared/clickhouse/store.ts';
 import { createKafka } from '../shared/kafka/client.ts';
 import { isWeirError } from '../shared/errors.ts';
 import { StopInOrder } from '../shared/lifecycle/stop-in-order.ts';
@@ -62,14 +66,7 @@ try {
   }
 
   // 4. ClickHouse: the given server, or the embedded engine.
-  const target: ClickHouseTarget = config.stack.clickhouseUrl
-    ? {
-        kind: 'server',
-        url: config.stack.clickhouseUrl,
-        ...(config.stack.clickhouseUser === undefined ? {} : { username: config.stack.clickhouseUser }),
-        ...(config.stack.clickhousePassword === undefined ? {} : { password: config.stack.clickhousePassword }),
-      }
-    : { kind: 'embedded', path: path.join(dataDir, 'clickhouse') };
+  const target = clickHouseTarget(config.stack, path.join(dataDir, 'clickhouse'));
   const clickhouse = await createClickHouseStore(target, { logger });
   stopper.add('clickhouse', () => clickhouse.close());
   const clickhouseVersion = await clickhouse.version();
@@ -115,7 +112,33 @@ try {
   stopper.add('aggregator', () => aggregator.stop());
   await aggregator.start();
   shown.push({ name: 'Aggregator', where: `${aggregator.url()}/metrics`, note: `windows of ${aggregator.types().join(', ')} into ${clickhouse.location}, database ${config.aggregator.database}` });
-  shown.push({ name: 'Write key', where: devKey, note: config.gateway.devKey === undefined ? 'made for this run; set WEIR_DEV_KEY to keep one' : 'WEIR_DEV_KEY' });
+  const lagExporter = createLagExporterComponent({ config: config.lagExporter, kafka: kafkaClient, logger, metrics });
+  stopper.add('lag-exporter', () => lagExporter.stop());
+  await lagExporter.start();
+  shown.push({ name: 'Lag exporter', where: `${lagExporter.url()}/metrics`, note: 'lag of every consumer group, in offsets and seconds' });
+
+  const query = createQueryComponent({
+    config: config.query,
+    keys: resolveReadKeys({ ...config.query, devKey }),
+    store: clickhouse,
+    database: config.aggregator.database,
+    aggregatesDir: config.aggregator.aggregatesDir,
+    registryUrl: registry.url(),
+    logger,
+    metrics,
+  });
+  stopper.add('query', () => query.stop());
+  await query.start();
+  shown.push({ name: 'Query API', where: `${query.url()}/v1/query`, note: `catalog at /v1/catalog, streams at /v1/stream, OpenAPI at /openapi.json` });
+  shown.push({ name: 'Write key', where: devKey, note: `${config.gateway.devKey === undefined ? 'made for this run; set WEIR_DEV_KEY to keep one' : 'WEIR_DEV_KEY'}; it may also read every type` });
+
+  // Demo traffic (`npm start -- --demo`): realistic events into our own gateway, so live numbers move at once.
+  if (process.argv.slice(2).includes('--demo')) {
+    const demo = createDemoComponent({ gatewayUrl: gateway.url(), key: devKey, ratePerSecond: 50, logger });
+    stopper.add('demo', () => demo.stop());
+    await demo.start();
+    shown.push({ name: 'Demo traffic', where: `${demo.params.ratePerSecond} events/s`, note: `${demo.params.types.join(', ')}; seed ${demo.params.seed}` });
+  }
 
   // 6. Tell the user what runs where.
   process.stdout.write(`${banner(shown)}\n`);

@@ -8,6 +8,7 @@
  * `planMigration` says what it would run and refuse, changing nothing (`weir migrate --dry-run`).
  */
 import { WeirError } from '../../shared/errors.ts';
+import { quoteString } from '../../shared/clickhouse/sql-literal.ts';
 import type { ClickHouseStore } from '../../shared/clickhouse/store.ts';
 import { createTableSql, quoteIdentifier as q, type ServerFeatures, type TableLayout } from './table-layout.ts';
 
@@ -22,11 +23,6 @@ export interface MigrateOptions {
   readonly features: ServerFeatures;
   readonly allowDestructive?: boolean;
   readonly now?: () => number;
-}
-
-/** A string literal for the few statements here that name tables (no bound parameters on 18.16). */
-export function quoteString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** What migrate() would do to one table. */

@@ -44,12 +44,14 @@ export interface ServerFeatures {
   readonly ttl: boolean;
   /** Nullable columns in ORDER BY need `allow_nullable_key` (20.x and later). */
   readonly nullableKeySetting: boolean;
+  /** `{name:Type}` placeholders bound from `param_name` (HTTP query parameters came in 19.11.3). */
+  readonly queryParameters: boolean;
 }
 
 export function serverFeatures(version: string): ServerFeatures {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const atLeast = (ma: number, mi: number) => major > ma || (major === ma && minor >= mi);
-  return { lowCardinality: atLeast(19, 0), ttl: atLeast(19, 6), nullableKeySetting: atLeast(20, 9) };
+  return { lowCardinality: atLeast(19, 0), ttl: atLeast(19, 6), nullableKeySetting: atLeast(20, 9), queryParameters: atLeast(19, 12) };
 }
 
 export function tableName(type: string): string {

@@ -71,14 +71,29 @@ export function hllMerge(into: HllRegisters, from: HllRegisters): void {
   }
 }
 
+/** Length of a register-value histogram: values 0 (empty) to RANK_BITS + 1. */
+export const HLL_HISTOGRAM_SIZE = RANK_BITS + 2;
+
 /** The estimated number of distinct values added, rounded to an integer. */
 export function hllEstimate(registers: HllRegisters): number {
+  const histogram = new Float64Array(HLL_HISTOGRAM_SIZE);
+  for (let i = 0; i < HLL_REGISTERS; i++) histogram[registers[i] as number]! += 1;
+  return hllEstimateFromHistogram(histogram);
+}
+
+/**
+ * The estimate from how many registers hold each value, which is all Ertl's estimator reads (the
+ * query API gets it from ClickHouse, which reduces the merged positions to it). `histogram[0]`,
+ * the empty registers, is taken as what the others leave of the 2^14.
+ */
+export function hllEstimateFromHistogram(histogram: ArrayLike<number>): number {
   const m = HLL_REGISTERS;
-  const histogram = new Float64Array(RANK_BITS + 2);
-  for (let i = 0; i < m; i++) histogram[registers[i] as number]! += 1;
-  let z = m * tau(1 - (histogram[RANK_BITS + 1] as number) / m);
-  for (let k = RANK_BITS; k >= 1; k--) z = 0.5 * (z + (histogram[k] as number));
-  z += m * sigma((histogram[0] as number) / m);
+  let filled = 0;
+  for (let k = 1; k < HLL_HISTOGRAM_SIZE; k++) filled += Number(histogram[k] ?? 0);
+  const at = (k: number) => (k === 0 ? m - filled : Number(histogram[k] ?? 0));
+  let z = m * tau(1 - at(RANK_BITS + 1) / m);
+  for (let k = RANK_BITS; k >= 1; k--) z = 0.5 * (z + at(k));
+  z += m * sigma(at(0) / m);
   return Math.round((ALPHA_INFINITY * m * m) / z);
 }
 

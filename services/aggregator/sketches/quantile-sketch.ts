@@ -87,6 +87,23 @@ export function sketchQuantile(sketch: QuantileSketch, q: number): number | null
   return bucketValue(SKETCH_BUCKETS - 1);
 }
 
+/**
+ * The q-quantile of a sketch given as its non-empty buckets and their counts (as ClickHouse's
+ * `sumMap` of the stored `__qb`/`__qc` columns returns it, buckets ascending); null when empty.
+ */
+export function sketchQuantileOfBuckets(buckets: ArrayLike<number>, counts: ArrayLike<number>, q: number): number | null {
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += Number(counts[i]);
+  if (n === 0) return null;
+  const rank = Math.floor(Math.min(Math.max(q, 0), 1) * (n - 1));
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    seen += Number(counts[i]);
+    if (seen > rank) return bucketValue(Number(buckets[i]));
+  }
+  return bucketValue(Number(buckets[buckets.length - 1]));
+}
+
 function bucketValue(bucket: number): number {
   if (bucket === ZERO) return 0;
   const k = (bucket > ZERO ? bucket - ZERO - 1 : ZERO - 1 - bucket) + K_MIN;

@@ -5,7 +5,7 @@
  * taken, HLL positions united (`groupUniqArrayArray`), sketches added (`sumMap`). The SQL is what
  * ClickHouse 18.16 accepts (no query parameters), like the aggregator's own.
  */
-import { quoteString } from '../../aggregator/clickhouse/migrate.ts';
+import { quoteString } from '../../shared/clickhouse/sql-literal.ts';
 import type { Row } from '../../aggregator/clickhouse/state-rows.ts';
 import { quoteIdentifier as q } from '../../aggregator/clickhouse/table-layout.ts';
 import type { ClickHouseStore } from '../../shared/clickhouse/store.ts';

@@ -7,6 +7,7 @@
  *   [{ "id": "web", "sha256": "<64 hex>", "types": ["page_view"] | "*", "eventsPerSecond": 500, "burst": 1000 }]
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { WeirError } from '../../shared/errors.ts';
 
 export interface WriteKey {
@@ -102,4 +103,35 @@ export function parseWriteKeys(json: string, source: string): WriteKey[] {
     if (typeof burst !== 'number' || !(burst >= 1)) throw new WeirError('CONFIG_INVALID', `${at}.burst must be a number of at least 1`);
     return { id: e.id, hash: Buffer.from(e.sha256, 'hex'), types, eventsPerSecond: rate, burst };
   });
+}
+
+export interface KeySources {
+  /** The keys' JSON, and the variable it came from. */
+  readonly inline?: { readonly value: string | undefined; readonly variable: string };
+  readonly file?: { readonly value: string | undefined; readonly variable: string };
+  readonly devKey?: string | undefined;
+  /** Who refuses to run without keys: "the gateway has no write keys". */
+  readonly noneMessage: string;
+}
+
+/** Keys from a JSON variable or a file (not both), plus the dev key; refuses to run with none. */
+export function resolveKeys(sources: KeySources): WriteKey[] {
+  const { inline, file } = sources;
+  if (inline?.value !== undefined && file?.value !== undefined) {
+    throw new WeirError('CONFIG_INVALID', `set ${inline.variable} or ${file.variable}, not both`);
+  }
+  const keys: WriteKey[] = [];
+  if (inline?.value !== undefined) keys.push(...parseWriteKeys(inline.value, inline.variable));
+  if (file?.value !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file.value, 'utf8');
+    } catch (error) {
+      throw new WeirError('CONFIG_INVALID', `${file.variable}=${file.value} cannot be read: ${(error as Error).message}`);
+    }
+    keys.push(...parseWriteKeys(text, file.value));
+  }
+  if (sources.devKey !== undefined) keys.push(devKey(sources.devKey));
+  if (keys.length === 0) throw new WeirError('CONFIG_INVALID', sources.noneMessage);
+  return keys;
 }

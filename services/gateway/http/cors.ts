@@ -9,7 +9,8 @@ export function parseCorsOrigins(value: string | undefined): CorsPolicy {
   return { kind: 'list', origins: new Set(value.split(',').map((o) => o.trim().replace(/\/$/, '')).filter((o) => o !== '')) };
 }
 
-export function corsMiddleware(policy: CorsPolicy) {
+/** `methods`: what browsers may send besides OPTIONS (the gateway takes POST; the query API GET and POST). */
+export function corsMiddleware(policy: CorsPolicy, methods = 'POST') {
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.headers.origin;
     const allowed = origin !== undefined && (policy.kind === 'any' || (policy.kind === 'list' && policy.origins.has(origin)));
@@ -20,7 +21,7 @@ export function corsMiddleware(policy: CorsPolicy) {
     }
     if (req.method === 'OPTIONS') {
       if (allowed) {
-        res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+        res.setHeader('Access-Control-Allow-Methods', `${methods}, OPTIONS`);
         res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding');
         res.setHeader('Access-Control-Max-Age', '600');
       }

@@ -21,6 +21,24 @@ export type ClickHouseTarget =
 
 export type QueryParams = Readonly<Record<string, unknown>>;
 
+/** The settings every service reads to find ClickHouse (CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD). */
+export interface ClickHouseSettingsOf {
+  readonly clickhouseUrl: URL | undefined;
+  readonly clickhouseUser: string | undefined;
+  readonly clickhousePassword: string | undefined;
+}
+
+/** The server those settings name, or chDB embedded in `embeddedPath` when CLICKHOUSE_URL is unset. */
+export function clickHouseTarget(settings: ClickHouseSettingsOf, embeddedPath: string): ClickHouseTarget {
+  if (settings.clickhouseUrl === undefined) return { kind: 'embedded', path: embeddedPath };
+  return {
+    kind: 'server',
+    url: settings.clickhouseUrl,
+    ...(settings.clickhouseUser === undefined ? {} : { username: settings.clickhouseUser }),
+    ...(settings.clickhousePassword === undefined ? {} : { password: settings.clickhousePassword }),
+  };
+}
+
 export interface ClickHouseStore {
   readonly kind: ClickHouseTarget['kind'];
   /** Where it is, for logs and banners: a data directory or a URL without credentials. */
@@ -33,10 +51,24 @@ export interface ClickHouseStore {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Rows as objects (JSONEachRow). `params` bind `{name:Type}` placeholders (ClickHouse 19.x+ and chDB). */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
+  /** Rows with what the engine read for them; `settings` apply to this statement only (e.g. readonly, limits). */
+  select<T = Record<string, unknown>>(sql: string, options?: SelectOptions): Promise<SelectResult<T>>;
   /** Inserts rows as JSONEachRow into `table` (optionally `db.table`). */
   insert(table: string, rows: readonly Record<string, unknown>[], settings?: ClickHouseSettings): Promise<void>;
   /** Releases the connection (and, embedded, the engine). Idempotent. */
   close(): Promise<void>;
+}
+
+export interface SelectOptions {
+  readonly params?: QueryParams | undefined;
+  readonly settings?: ClickHouseSettings | undefined;
+}
+
+export interface SelectResult<T> {
+  readonly rows: T[];
+  /** Rows the engine read to answer (its `statistics.rows_read`). */
+  readonly rowsRead: number;
+  readonly elapsedMs: number;
 }
 
 export interface StoreOptions {
@@ -134,6 +166,21 @@ export async function createClickHouseStore(target: ClickHouseTarget, options: S
     }
   }
 
+  async function select<T>(sql: string, options: SelectOptions = {}): Promise<SelectResult<T>> {
+    try {
+      const result = await client.query({
+        query: sql,
+        format: 'JSON',
+        ...(options.params === undefined ? {} : { query_params: { ...options.params } }),
+        ...(options.settings === undefined ? {} : { clickhouse_settings: options.settings }),
+      });
+      const body = await result.json<T>();
+      return { rows: body.data, rowsRead: Number(body.statistics?.rows_read ?? 0), elapsedMs: Number(body.statistics?.elapsed ?? 0) * 1000 };
+    } catch (error) {
+      throw fail(error, sql);
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     kind: target.kind,
@@ -155,6 +202,7 @@ export async function createClickHouseStore(target: ClickHouseTarget, options: S
       }
     },
     query,
+    select,
     async insert(table, rows, settings) {
       if (rows.length === 0) return;
       try {

@@ -1,0 +1,92 @@
+/**
+ * From ClickHouse's merged states to the numbers a query asked for: counts and sums as they are,
+ * averages as sum / n, distinct counts estimated from the HLL histogram, quantiles read off the
+ * merged sketch. Also the shape of a result row: bucket start and end, whether the bucket can still
+ * change, dimension values, measure values.
+ */
+import type { MeasureDef } from '../../aggregator/definition/aggregate-definition.ts';
+import { hllEstimateFromHistogram } from '../../aggregator/sketches/hll.ts';
+import { sketchQuantileOfBuckets } from '../../aggregator/sketches/quantile-sketch.ts';
+import type { CatalogDimension } from '../catalog.ts';
+import type { CompiledQuery } from './compile-sql.ts';
+import type { BucketPlan } from './plan-buckets.ts';
+import type { QuerySpec, Value } from './query-spec.ts';
+
+export interface ResultRow {
+  /** Bucket start and end, epoch ms. */
+  readonly start: number;
+  readonly end: number;
+  /** Whether the bucket's totals can still change (a window in it not yet final). */
+  readonly open: boolean;
+  readonly dimensions: Readonly<Record<string, Value>>;
+  readonly values: Readonly<Record<string, number | null>>;
+}
+
+type Raw = Record<string, unknown>;
+
+function dimensionValue(raw: unknown, dimension: CatalogDimension): Value {
+  if (raw === null || raw === undefined) return null;
+  switch (dimension.kind) {
+    case 'boolean':
+      return raw === true || raw === 1 || raw === '1';
+    case 'int':
+    case 'long':
+      return Number(raw);
+    default:
+      return String(raw);
+  }
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function measureValue(m: MeasureDef, inputs: readonly string[], row: Raw, compiled: CompiledQuery): number | null {
+  const state = (i: number) => {
+    const alias = inputs[i]!;
+    const kind = compiled.states.find((s) => s.alias === alias)?.kind;
+    return row[kind === 'histogram' ? `h${alias}` : alias];
+  };
+  switch (m.kind) {
+    case 'count':
+    case 'sum':
+      return num(state(0)) ?? 0;
+    case 'min':
+    case 'max':
+      return num(state(0));
+    case 'avg': {
+      const n = num(state(1)) ?? 0;
+      return n === 0 ? null : (num(state(0)) ?? 0) / n;
+    }
+    case 'distinct':
+      return hllEstimateFromHistogram((state(0) as unknown[]).map(Number));
+    case 'quantile': {
+      const [buckets, counts] = state(0) as [unknown[], unknown[]];
+      return sketchQuantileOfBuckets(buckets.map(Number), counts.map(Number), m.q);
+    }
+  }
+}
+
+/** The value a bucket without data has: zero for counts, sums and distinct counts, null for the rest. */
+export function emptyValue(m: MeasureDef): number | null {
+  return m.kind === 'count' || m.kind === 'sum' || m.kind === 'distinct' ? 0 : null;
+}
+
+export function bucketEnd(plan: BucketPlan, start: number): number {
+  if (plan.mode === 'native') {
+    const spec = plan.window.spec;
+    return spec.kind === 'session' ? start : start + spec.sizeMs;
+  }
+  const i = plan.boundaries.indexOf(start);
+  return i >= 0 && i + 1 < plan.boundaries.length ? plan.boundaries[i + 1]! : start + plan.granularityMs;
+}
+
+export function evaluateRows(rows: readonly Raw[], spec: QuerySpec, plan: BucketPlan, compiled: CompiledQuery, now: number): ResultRow[] {
+  return rows.map((row) => {
+    const start = Number(row['b']) * 1000;
+    const end = plan.mode === 'native' && plan.window.spec.kind === 'session' ? Number(row['e']) * 1000 : bucketEnd(plan, start);
+    const dimensions: Record<string, Value> = {};
+    compiled.dimensions.forEach((d, i) => (dimensions[d.name] = dimensionValue(row[`d${i}`], d)));
+    const values: Record<string, number | null> = {};
+    for (const m of spec.measures) values[m.name] = measureValue(m, compiled.inputs.get(m.name)!, row, compiled);
+    return { start, end, open: Number(row['f']) === 0 || end + spec.type.settleMs > now, dimensions, values };
+  });
+}
