@@ -3,7 +3,7 @@
  * crash tests run it like this). Aggregators scale with partitions: run more with the same
  * WEIR_AGGREGATOR_GROUP_ID against the same ClickHouse server and they share the clean topics.
  */
-import { createClickHouseStore, type ClickHouseStore } from '../shared/clickhouse/store.ts';
+import { clickHouseTarget, createClickHouseStore, type ClickHouseStore } from '../shared/clickhouse/store.ts';
 import { DEFAULT_BROKERS } from '../shared/kafka/brokers-setting.ts';
 import { createKafka } from '../shared/kafka/client.ts';
 import { runService } from '../shared/lifecycle/run-service.ts';
@@ -21,17 +21,7 @@ await runService({
       name: 'aggregator',
       health: () => aggregator?.health() ?? { live: true, ready: false, detail: { aggregator: 'starting' } },
       async start() {
-        store = await createClickHouseStore(
-          config.clickhouseUrl === undefined
-            ? { kind: 'embedded', path: config.clickhousePath }
-            : {
-                kind: 'server',
-                url: config.clickhouseUrl,
-                ...(config.clickhouseUser === undefined ? {} : { username: config.clickhouseUser }),
-                ...(config.clickhousePassword === undefined ? {} : { password: config.clickhousePassword }),
-              },
-          { logger },
-        );
+        store = await createClickHouseStore(clickHouseTarget(config, config.clickhousePath), { logger });
         aggregator = createAggregatorComponent({
           config,
           registryUrl: config.registryUrl,
