@@ -1,8 +1,10 @@
 /**
- * `npm start` as a user runs it: it prints its endpoints, serves them, and on SIGTERM stops
- * everything in order and exits cleanly within 15 s, leaving no process behind.
+ * `npm start` as a user runs it: it prints its endpoints, serves them, takes events in through the
+ * gateway and gives them back from the query API with exact counts (the README's quick start), and
+ * on SIGTERM stops everything in order and exits cleanly within 15 s, leaving no process behind.
  */
 import { spawn } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,7 +43,7 @@ function alive(pid: number): boolean {
 }
 
 describe('npm start', () => {
-  it('prints its endpoints, serves them, and exits cleanly on SIGTERM within 15 s', async () => {
+  it('prints its endpoints, serves them, answers queries of the events sent to it, and exits cleanly on SIGTERM within 15 s', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-start-'));
     registerCleanup(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const kafkaPort = await freePort();
@@ -49,6 +51,8 @@ describe('npm start', () => {
     const gatewayPort = await freePort();
     const processorPort = await freePort();
     const aggregatorPort = await freePort();
+    const queryPort = await freePort();
+    const lagExporterPort = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
       env: {
@@ -59,6 +63,8 @@ describe('npm start', () => {
         WEIR_GATEWAY_PORT: String(gatewayPort),
         WEIR_PROCESSOR_PORT: String(processorPort),
         WEIR_AGGREGATOR_PORT: String(aggregatorPort),
+        WEIR_QUERY_PORT: String(queryPort),
+        WEIR_LAG_EXPORTER_PORT: String(lagExporterPort),
         WEIR_DEV_KEY: 'npm_start_test_key',
         WEIR_LOG_FORMAT: 'json',
       },
@@ -107,6 +113,44 @@ describe('npm start', () => {
       const page = await (await fetch(`http://127.0.0.1:${aggregatorPort}/metrics`)).text();
       return /weir_aggregator_events_total\{type="page_view"\} 1/.test(page) && /weir_aggregator_flush_rows_total\{type="page_view"\} [1-9]/.test(page);
     });
+
+    // End to end: the README's quick start, events in through the gateway and back out of the
+    // query API with exact counts, once the aggregator has flushed them to the embedded ClickHouse.
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const quickStart = readme.slice(readme.indexOf('## Query API'));
+    const [events, query] = [...quickStart.matchAll(/-d '([^']+)'/g)].map((m) => m[1]!);
+    const auth = { 'content-type': 'application/json', authorization: 'Bearer npm_start_test_key' };
+    const pushed = await fetch(`http://127.0.0.1:${gatewayPort}/v1/events/purchase`, { method: 'POST', headers: auth, body: events });
+    expect(pushed.status, await pushed.clone().text()).toBe(200);
+    const more = Array.from({ length: 40 }, (_, i) => ({ order_id: `e2e-${i}`, amount_minor: 100 + i, currency: i % 4 === 0 ? 'JPY' : 'EUR', items_count: 1 }));
+    const pushedMore = await fetch(`http://127.0.0.1:${gatewayPort}/v1/events/purchase`, { method: 'POST', headers: auth, body: JSON.stringify(more) });
+    expect(pushedMore.status).toBe(200);
+    const expected = { EUR: { orders: 31, revenue_minor: 1999 + more.filter((e) => e.currency === 'EUR').reduce((n, e) => n + e.amount_minor, 0) }, USD: { orders: 1, revenue_minor: 500 }, JPY: { orders: 10, revenue_minor: more.filter((e) => e.currency === 'JPY').reduce((n, e) => n + e.amount_minor, 0) } };
+    type Answer = { rows?: Array<{ dimensions: { currency: string }; values: { orders: number; revenue_minor: number } }> };
+    const totals = (answer: Answer) => {
+      const out: Record<string, { orders: number; revenue_minor: number }> = {};
+      for (const r of answer.rows ?? []) {
+        const t = (out[r.dimensions.currency] ??= { orders: 0, revenue_minor: 0 });
+        t.orders += r.values.orders;
+        t.revenue_minor += r.values.revenue_minor;
+      }
+      return out;
+    };
+    let answer: Answer = {};
+    await waitFor('the purchases back from the query API', async () => {
+      const response = await fetch(`http://127.0.0.1:${queryPort}/v1/query`, { method: 'POST', headers: auth, body: query });
+      answer = (await response.json()) as Answer;
+      return isDeepStrictEqual(totals(answer), expected);
+    }, { timeoutMs: 60_000, intervalMs: 250 }).catch((error: Error) => {
+      throw new Error(`${error.message}; the last answer: ${JSON.stringify(answer).slice(0, 1_500)}`);
+    });
+    expect(totals(answer)).toEqual(expected);
+    const catalog = (await (await fetch(`http://127.0.0.1:${queryPort}/v1/catalog`, { headers: auth })).json()) as { types: Array<{ type: string }> };
+    expect(catalog.types.map((t) => t.type).sort()).toEqual(['api_request', 'page_view', 'purchase']);
+    // The lag exporter sees the stack's consumer groups.
+    await waitFor('the lag exporter to report weir-aggregator', async () =>
+      /weir_consumer_group_lag_offsets\{group="weir-aggregator"/.test(await (await fetch(`http://127.0.0.1:${lagExporterPort}/metrics`)).text()),
+    );
 
     descendants = descendantsOf(npm.pid!);
     expect(descendants.length).toBeGreaterThanOrEqual(2); // node, and the broker JVM under it
