@@ -216,6 +216,7 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
       const migration = await migrate(store, [...next.values()].map((r) => r.layout), { database: config.database, features });
       logger.info({ applied: migration.applied.length, unchanged: migration.unchanged }, 'aggregate tables ready');
       runtimes = next;
+      metrics.knownTypes([...next.values()].map((r) => r.aggregate.source));
 
       await ensureDeadLetterTopics(kafka, [...next.values()].map((r) => r.dlqTopic));
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

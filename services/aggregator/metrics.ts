@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface AggregatorMetrics {
+  /** Starts the per-type counters at 0, so dashboards and alerts see 0 rather than no series. */
+  knownTypes(types: readonly string[]): void;
   aggregated(type: string, n: number): void;
   late(type: string, action: 'dead_letter' | 'corrected'): void;
   undecodable(type: string): void;
@@ -40,6 +42,12 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
     registers: [registry],
   });
   return {
+    knownTypes(types) {
+      for (const type of types) {
+        for (const c of [aggregated, undecodable, closed, rows, errors, evicted, readBack]) c.inc({ type }, 0);
+        for (const action of ['dead_letter', 'corrected']) late.inc({ type, action }, 0);
+      }
+    },
     aggregated: (type, n) => aggregated.inc({ type }, n),
     late: (type, action) => late.inc({ type, action }),
     undecodable: (type) => undecodable.inc({ type }),

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { createRequestMetrics, type RequestMetrics } from '../shared/http/request-metrics.ts';
+import { GATEWAY_ERRORS } from './http/gateway-error.ts';
 import type { BatchOutcome } from './ingest/ingest-batch.ts';
 
 export interface GatewayMetrics {
@@ -19,6 +20,7 @@ export function createGatewayMetrics(registry: Registry, bufferedBytes: () => nu
     registers: [registry],
   });
   const refused = new Counter({ name: 'weir_gateway_requests_refused_total', help: 'Requests refused as a whole, by error code', labelNames: ['code'], registers: [registry] });
+  for (const code of Object.keys(GATEWAY_ERRORS)) refused.inc({ code }, 0); // 0 rather than no series, for alerts on rates
   const publishSeconds = new Histogram({
     name: 'weir_gateway_publish_duration_seconds',
     help: 'Time from sending a batch to Kafka until it is acknowledged',

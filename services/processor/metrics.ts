@@ -16,6 +16,8 @@ export interface BatchTally {
 }
 
 export interface ProcessorMetrics {
+  /** Starts the per-type counters at 0, so dashboards and alerts see 0 rather than no series. */
+  knownTypes(types: readonly string[]): void;
   batchCommitted(tally: BatchTally): void;
   /** A batch failed on something transient (registry, broker): the partition pauses for `delayMs`. */
   batchRetried(type: string): void;
@@ -56,6 +58,9 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
   const paused = new Gauge({ name: 'weir_processor_paused_partitions', help: 'Partitions paused after a transient failure, waiting to retry', registers: [registry] });
 
   return {
+    knownTypes(types) {
+      for (const type of types) for (const c of [consumed, valid, transformed, published, retried]) c.inc({ type }, 0);
+    },
     batchCommitted({ type, topic, partition, outcomes, seconds, lagOffsets: offsets, lagSeconds: behind }) {
       let clean = 0;
       let invalidCount = 0;

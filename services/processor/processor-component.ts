@@ -101,6 +101,7 @@ export function createProcessorComponent(deps: ProcessorComponentDeps): Processo
         logger.info({ type: pipeline.type, from: pipeline.topics.raw, to: pipeline.topics.clean, outputSchemaId: id }, 'pipeline ready');
       }
       runtimes = next;
+      metrics.knownTypes([...pipelines.values()].map((p) => p.type));
 
       const c = kafka.consumer({
         groupId: config.groupId,

@@ -20,13 +20,10 @@ import { optionalStages, stageExists, startWeirProcesses, type WeirProcesses } f
 
 /**
  * Series no event of this test can make, with why. Their names are checked against the services'
- * metrics.ts instead, and they are reported as not verified against live data.
+ * metrics.ts instead, and they are reported as not verified against live data. None today: the
+ * services start their per-type and per-code counters at 0, so every panel has a series.
  */
-const NOT_PRODUCED: Readonly<Record<string, string>> = {
-  weir_processor_batch_retries_total: 'needs a registry or broker outage during a batch',
-  weir_aggregator_undecodable_total: 'needs a clean record that does not decode with its writer schema',
-  'weir_gateway_requests_refused_total{code="UNAVAILABLE"}': 'needs Kafka or the registry unreachable from the gateway',
-};
+const NOT_PRODUCED: Readonly<Record<string, string>> = {};
 
 async function post(url: string, key: string, events: readonly object[]): Promise<{ status: number; body: { accepted?: number; rejected?: number } }> {
   const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(events) });
@@ -172,6 +169,6 @@ describe('Grafana dashboards and Prometheus rules against a live pipeline', () =
     const sources = ['gateway', 'processor', 'aggregator'].map((s) => fs.readFileSync(new URL(`../../../services/${s}/metrics.ts`, import.meta.url), 'utf8')).join('\n');
     for (const selector of Object.keys(NOT_PRODUCED)) expect(sources, `${selector} is not a metric the services define`).toContain(`'${selector.replace(/\{.*/, '')}'`);
     const notLive = [...Object.entries(NOT_PRODUCED).map(([s, why]) => `${s} (${why})`), ...missingStages.map((s) => `every ${s} panel and rule selector (services/${s}/main.ts does not exist)`), ...(query && !queryAnswered ? ['weir_query_rows_read_total (the test query was not answered 200)'] : [])];
-    process.stdout.write(`dashboards: ${promql.length} PromQL targets, ${sql.length} SQL targets, ${rules.length} rules checked live; not verified against live data: ${notLive.join('; ')}\n`);
+    process.stdout.write(`dashboards: ${promql.length} PromQL targets, ${sql.length} SQL targets, ${rules.length} rules checked live; not verified against live data: ${notLive.length === 0 ? 'none' : notLive.join('; ')}\n`);
   });
 });
