@@ -16,6 +16,9 @@ export const QUERY_FIELDS = ['type', 'measures', 'groupBy', 'filters', 'from', '
 export const MAX_FILTERS = 32;
 export const MAX_IN_VALUES = 1_000;
 export const MAX_VALUE_LENGTH = 1_024;
+/** 9999-12-31T23:59:59.999Z: later instants, and ranges reaching past JavaScript's dates, cannot be bucketed or shown. */
+export const MAX_INSTANT_MS = 253_402_300_799_999;
+export const MAX_LAST_MS = 36_525 * 86_400_000; // 100 years
 export const DEFAULT_LIMIT = 10_000;
 
 export interface ParseOptions {
@@ -27,7 +30,7 @@ export interface ParseOptions {
 
 const INT32 = [-2_147_483_648, 2_147_483_647] as const;
 
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `"${v.length > 40 ? `${v.slice(0, 40)}...` : v}"` : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`);
+const describe = (v: unknown): string => (v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `"${v.length > 40 ? `${v.slice(0, 40)}...` : v}"` : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`);
 
 class Problems {
   readonly list: Problem[] = [];
@@ -134,16 +137,19 @@ function parseFilter(raw: unknown, at: string, dims: readonly CatalogDimension[]
 
 /** An instant: RFC 3339 with a zone, a local date or date-time (read in `timeZone`), or epoch ms. */
 function instant(raw: unknown, at: string, timeZone: string, p: Problems): number | undefined {
-  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 0 ? raw : p.add(at, `epoch milliseconds must be a whole number >= 0, got ${raw}`);
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 0 && raw <= MAX_INSTANT_MS ? raw : p.add(at, `epoch milliseconds must be a whole number from 0 to ${MAX_INSTANT_MS}, got ${raw}`);
   if (typeof raw !== 'string') return p.add(at, `must be a time, got ${describe(raw)}`);
-  if (/^\d{1,15}$/.test(raw)) return Number(raw);
+  if (/^\d{1,15}$/.test(raw)) return Number(raw) <= MAX_INSTANT_MS ? Number(raw) : p.add(at, `epoch milliseconds must be at most ${MAX_INSTANT_MS}, got ${raw}`);
   const zoned = parseTimestamp(raw, 'millis');
   if (zoned !== undefined) return zoned;
   const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(raw);
   if (local !== null) {
     const [y, mo, d, h = '0', mi = '0', s = '0'] = local.slice(1).map((x) => x ?? '0');
-    const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-    const check = new Date(wall);
+    // Not Date.UTC, which reads years 0 to 99 as 1900 to 1999.
+    const check = new Date(0);
+    check.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+    check.setUTCHours(Number(h), Number(mi), Number(s), 0);
+    const wall = check.getTime();
     if (check.getUTCMonth() === Number(mo) - 1 && check.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60) return fromWallMs(wall, timeZone);
   }
   return p.add(at, `${describe(raw)} is not a time: give RFC 3339 ("2026-11-24T10:00:00Z"), a local time in the query's timeZone ("2026-11-24T10:00" or "2026-11-24"), or epoch milliseconds`);
@@ -203,7 +209,8 @@ export function parseQuery(raw: unknown, catalog: Catalog, options: ParseOptions
   if (raw.last !== undefined) {
     if (raw.from !== undefined) p.add('last', 'give from (and to) or last, not both');
     const last = duration(raw.last, 'last', p);
-    if (last !== undefined) time.lastMs = last;
+    if (last !== undefined && last > MAX_LAST_MS) p.add('last', `${describe(raw.last)} is longer than 100 years (36525d)`);
+    else if (last !== undefined) time.lastMs = last;
   }
   if (raw.from !== undefined) {
     const from = instant(raw.from, 'from', zone, p);

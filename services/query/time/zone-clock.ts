@@ -27,21 +27,50 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+let zonesByLowerCase: Map<string, string> | undefined;
+function knownZones(): Map<string, string> {
+  zonesByLowerCase ??= new Map(Intl.supportedValuesOf('timeZone').map((z) => [z.toLowerCase(), z]));
+  return zonesByLowerCase;
+}
+
 /** The zone's name as given (in the tz database's case: "utc" -> "UTC"), or undefined when the runtime knows none by that name. */
 export function canonicalTimeZone(name: string): string | undefined {
   if (name.length === 0 || name.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(name)) return undefined;
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-    // ICU may answer an older alias (Asia/Kolkata -> Asia/Calcutta): keep the name the user knows.
-    return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
+    // ICU may answer an older alias (Asia/Kolkata -> Asia/Calcutta): keep the name the user knows, in its proper case.
+    return knownZones().get(name.toLowerCase()) ?? (resolved.toLowerCase() === name.toLowerCase() ? resolved : name);
   } catch {
     return undefined;
   }
 }
 
+/**
+ * Offsets by zone and minute: every transition since 1980 falls on a whole minute, so an offset
+ * holds for its whole minute, and streams that plan the same buckets every second ask Intl once.
+ */
+const offsetCache = new Map<string, Map<number, number>>();
+const CACHE_FROM_MS = Date.UTC(1980, 0, 1);
+const CACHE_MAX = 200_000;
+
 /** Offset of the zone's wall clock from UTC at `utcMs`, in ms (whole seconds). */
 export function zoneOffsetMs(utcMs: number, timeZone: string): number {
   if (timeZone === 'UTC') return 0;
+  if (utcMs < CACHE_FROM_MS) return offsetOf(utcMs, timeZone);
+  const minute = Math.floor(utcMs / 60_000);
+  let zone = offsetCache.get(timeZone);
+  if (zone === undefined) offsetCache.set(timeZone, (zone = new Map()));
+  let offset = zone.get(minute);
+  if (offset === undefined) {
+    if (zone.size >= CACHE_MAX) zone.clear();
+    if (offsetCache.size > 64) offsetCache.clear(); // many zones in turn: start over rather than grow
+    offset = offsetOf(minute * 60_000, timeZone);
+    zone.set(minute, offset);
+  }
+  return offset;
+}
+
+function offsetOf(utcMs: number, timeZone: string): number {
   const seconds = Math.floor(utcMs / 1000) * 1000;
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(seconds))) parts[p.type] = p.value;

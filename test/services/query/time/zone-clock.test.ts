@@ -80,22 +80,26 @@ describe('toWallMs and fromWallMs', () => {
   it.each(['Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'UTC'])(
     'in %s: fromWallMs is monotonic and inverts toWallMs outside gaps and second passes',
     (zone) => {
-      // Every 10 minutes over March to mid-November 2026: every transition of these zones in 2026
-      // (Lord Howe moves by 30 minutes, in April and October). Plain checks: an expect per step is slow.
+      // Every 5 minutes over four days around each 2026 transition of these zones (New York 8 March
+      // and 1 November, Paris 29 March and 25 October, Lord Howe 5 April and 4 October, by 30 min).
+      // Plain checks: an expect per step is slow.
+      const spans = [utc(2026, 2, 6), utc(2026, 2, 27), utc(2026, 3, 3), utc(2026, 9, 2), utc(2026, 9, 23), utc(2026, 9, 30)].map((start) => [start, start + 4 * 24 * H] as const);
       const failures: string[] = [];
-      let previous = -Infinity;
-      for (let wall = utc(2026, 2, 1); wall < utc(2026, 10, 15); wall += 10 * MIN) {
-        const t = fromWallMs(wall, zone);
-        if (t < previous) failures.push(`not monotonic at wall ${new Date(wall).toISOString()}`);
-        previous = t;
-        const back = toWallMs(t, zone);
-        // In a gap the wall clock at the jump is past the wall time asked for, and a second earlier it was before it.
-        if (back !== wall && !(back > wall && toWallMs(t - 1_000, zone) < wall)) failures.push(`wall ${new Date(wall).toISOString()} -> ${t} -> ${back}`);
-      }
-      for (let t = utc(2026, 2, 1); t < utc(2026, 10, 15); t += 13 * MIN) {
-        const first = fromWallMs(toWallMs(t, zone), zone);
-        // The first instant showing this wall time: t itself, or t less the repeated span.
-        if (first > t || t - first > 1 * H || toWallMs(first, zone) !== toWallMs(t, zone)) failures.push(`instant ${new Date(t).toISOString()} -> ${first}`);
+      for (const [start, end] of spans) {
+        let previous = -Infinity;
+        for (let wall = start; wall < end; wall += 5 * MIN) {
+          const t = fromWallMs(wall, zone);
+          if (t < previous) failures.push(`not monotonic at wall ${new Date(wall).toISOString()}`);
+          previous = t;
+          const back = toWallMs(t, zone);
+          // In a gap the wall clock at the jump is past the wall time asked for, and a second earlier it was before it.
+          if (back !== wall && !(back > wall && toWallMs(t - 1_000, zone) < wall)) failures.push(`wall ${new Date(wall).toISOString()} -> ${t} -> ${back}`);
+        }
+        for (let t = start; t < end; t += 7 * MIN) {
+          const first = fromWallMs(toWallMs(t, zone), zone);
+          // The first instant showing this wall time: t itself, or t less the repeated span.
+          if (first > t || t - first > 1 * H || toWallMs(first, zone) !== toWallMs(t, zone)) failures.push(`instant ${new Date(t).toISOString()} -> ${first}`);
+        }
       }
       expect(failures).toEqual([]);
     },
