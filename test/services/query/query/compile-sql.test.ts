@@ -4,55 +4,23 @@
  * (string literals, backquoted identifiers, the rest), so that "a value is only ever data" is
  * checked on what ClickHouse would parse, not on substrings.
  */
-import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { serverFeatures, tableLayout } from '../../../../services/aggregator/clickhouse/table-layout.ts';
-import type { Aggregate, MeasureDef } from '../../../../services/aggregator/definition/aggregate-definition.ts';
-import { createFolding } from '../../../../services/aggregator/state/window-state.ts';
-import { buildCatalog } from '../../../../services/query/catalog.ts';
 import { compileQuery } from '../../../../services/query/query/compile-sql.ts';
 import { parseQuery } from '../../../../services/query/query/parse-query.ts';
 import { planBuckets } from '../../../../services/query/query/plan-buckets.ts';
 import { createBinder } from '../../../../services/query/query/sql-binder.ts';
+import { dimensions, measures, readAll, testCatalog, testTable } from '../catalog-fixture.ts';
 
-const MEASURES: MeasureDef[] = [
-  { kind: 'count', name: 'events', at: '' },
-  { kind: 'sum', name: 'revenue', field: 'amount', at: '' },
-  { kind: 'avg', name: 'amount_avg', field: 'amount', at: '' },
-  { kind: 'max', name: 'amount_max', field: 'amount', at: '' },
-  { kind: 'distinct', name: 'buyers', field: 'user_id', at: '' },
-  { kind: 'quantile', name: 'amount_p90', field: 'amount', q: 0.9, at: '' },
-];
-const DIMENSIONS = [
-  ['country', 'string', false],
-  ['plan', 'enum', false],
-  ['mobile', 'boolean', false],
-  ['status', 'int', false],
-  ['user_num', 'long', false],
-  ['region', 'string', true],
-] as const;
-function shopTable() {
-  const aggregate = {
-    source: 'shop',
-    file: 'shop.json',
-    timeField: 'event_time',
-    timeFieldAt: '',
-    dimensions: DIMENSIONS.map(([field]) => ({ field, at: '' })),
-    dimensionShapes: DIMENSIONS.map(([, kind, nullable]) => ({ kind, nullable, nullFirst: true, type: avro.Type.forSchema('string'), symbols: undefined, logicalType: undefined })),
-    measures: MEASURES,
+const CATALOG = testCatalog({
+  shop: testTable({
+    dimensions: dimensions('country', 'plan', 'mobile', 'status', 'user_num', 'region?'),
+    measures: measures('events', 'revenue', 'amount_avg', 'amount_max', 'buyers', 'amount_p90'),
     windows: [
-      { kind: 'tumbling', sizeMs: 60_000, at: '' },
-      { kind: 'tumbling', sizeMs: 3_600_000, at: '' },
+      { kind: 'tumbling', sizeMs: 60_000 },
+      { kind: 'tumbling', sizeMs: 3_600_000 },
     ],
-    allowedOutOfOrdernessMs: 5_000,
-    graceMs: 60_000,
-    idleTimeoutMs: 60_000,
-    lateEvents: 'dlq',
-  } satisfies Aggregate;
-  const folding = createFolding(aggregate);
-  return { aggregate, folding, layout: tableLayout(aggregate, folding, serverFeatures('26.7')), reader: avro.Type.forSchema('string') };
-}
-const CATALOG = buildCatalog(new Map([['shop', shopTable()]]));
+  }),
+});
 const NOW = Date.UTC(2026, 10, 24, 10, 17, 23);
 
 const HOSTILE = ["'; DROP TABLE x; --", "\\'; DROP TABLE y; /*", "x' OR '1'='1", "a' FORMAT TSV --", "' SETTINGS readonly=0 --", "{p0:String}'); DROP TABLE z; --", '`region` = 1 OR `country`', 'nul\u0000 and\nnewline\\'];
@@ -79,7 +47,7 @@ const QUERY = {
 const DATABASE = 'weir`; DROP DATABASE weir; --';
 
 function compile(query: Record<string, unknown>, bindParameters: boolean, database = 'weir') {
-  const spec = parseQuery(query, CATALOG, { maxRows: 10_000, mayRead: () => true });
+  const spec = parseQuery(query, CATALOG, readAll());
   const plan = planBuckets(spec, NOW, 10_000);
   return { plan, compiled: compileQuery(spec, plan, database, createBinder(bindParameters)) };
 }

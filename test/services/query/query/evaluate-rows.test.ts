@@ -1,63 +1,33 @@
-import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { serverFeatures, tableLayout } from '../../../../services/aggregator/clickhouse/table-layout.ts';
-import type { Aggregate } from '../../../../services/aggregator/definition/aggregate-definition.ts';
 import { createHll, hllAdd, hllEstimate, HLL_HISTOGRAM_SIZE } from '../../../../services/aggregator/sketches/hll.ts';
 import { createSketch, sketchAdd, sketchQuantile, SKETCH_BUCKETS } from '../../../../services/aggregator/sketches/quantile-sketch.ts';
-import { createFolding } from '../../../../services/aggregator/state/window-state.ts';
-import { buildCatalog } from '../../../../services/query/catalog.ts';
 import { compileQuery } from '../../../../services/query/query/compile-sql.ts';
 import { evaluateRows } from '../../../../services/query/query/evaluate-rows.ts';
 import { parseQuery } from '../../../../services/query/query/parse-query.ts';
 import type { BucketPlan } from '../../../../services/query/query/plan-buckets.ts';
 import { createBinder } from '../../../../services/query/query/sql-binder.ts';
 import { seededRandom } from '../../../harness/seeded-random.ts';
+import { dimensions, measures, readAll, testCatalog, testTable } from '../catalog-fixture.ts';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 8);
 
-function shopTable() {
-  const dims = [
-    ['country', 'string', true],
-    ['mobile', 'boolean', false],
-    ['status', 'int', false],
-    ['user_num', 'long', true],
-  ] as const;
-  const aggregate = {
-    source: 'shop',
-    file: 'shop.json',
-    timeField: 'event_time',
-    timeFieldAt: '',
-    dimensions: dims.map(([field]) => ({ field, at: '' })),
-    dimensionShapes: dims.map(([, kind, nullable]) => ({ kind, nullable, nullFirst: true, type: avro.Type.forSchema('string'), symbols: undefined, logicalType: undefined })),
-    measures: [
-      { kind: 'count', name: 'events', at: '' },
-      { kind: 'sum', name: 'revenue', field: 'amount', at: '' },
-      { kind: 'min', name: 'amount_min', field: 'amount', at: '' },
-      { kind: 'avg', name: 'amount_avg', field: 'amount', at: '' },
-      { kind: 'distinct', name: 'buyers', field: 'user_id', at: '' },
-      { kind: 'quantile', name: 'amount_p90', field: 'amount', q: 0.9, at: '' },
-      { kind: 'quantile', name: 'amount_p50', field: 'amount', q: 0.5, at: '' },
-    ],
+const CATALOG = testCatalog({
+  shop: testTable({
+    dimensions: dimensions('country?', 'mobile', 'status', 'user_num?'),
+    measures: measures('events', 'revenue', 'amount_min', 'amount_avg', 'buyers', 'amount_p90', 'amount_p50'),
     windows: [
-      { kind: 'tumbling', sizeMs: H, at: '' },
-      { kind: 'session', gapMs: 1_800_000, at: '' },
+      { kind: 'tumbling', sizeMs: H },
+      { kind: 'session', gapMs: 1_800_000 },
     ],
-    allowedOutOfOrdernessMs: 5_000,
-    graceMs: 60_000,
-    idleTimeoutMs: 60_000,
-    lateEvents: 'dlq',
-  } satisfies Aggregate;
-  const folding = createFolding(aggregate);
-  return { aggregate, folding, layout: tableLayout(aggregate, folding, serverFeatures('26.7')), reader: avro.Type.forSchema('string') };
-}
-const CATALOG = buildCatalog(new Map([['shop', shopTable()]]));
+  }),
+});
 const TYPE = CATALOG.get('shop')!;
 const ALL = ['events', 'revenue', 'amount_min', 'amount_avg', 'buyers', 'amount_p90', 'amount_p50'];
 const PLAN: BucketPlan = { mode: 'rollup', window: TYPE.windows[0]!, granularityMs: H, boundaries: [T0, T0 + H, T0 + 3 * H], runs: [{ startMs: T0, stepMs: H }, { startMs: T0 + H, stepMs: 2 * H }], fromMs: T0, toMs: T0 + 3 * H };
 
 function setup(query: Record<string, unknown> = {}, plan: BucketPlan = PLAN) {
-  const spec = parseQuery({ type: 'shop', measures: ALL, ...query }, CATALOG, { maxRows: 10_000, mayRead: () => true });
+  const spec = parseQuery({ type: 'shop', measures: ALL, ...query }, CATALOG, readAll());
   const compiled = compileQuery(spec, plan, 'weir', createBinder(true));
   // The aliases the SQL gives each state: s0 sum(window_count), s1 sum(amount__sum), ...
   const alias = (expr: string) => compiled.states.find((s) => s.expr.startsWith(expr))!.alias;

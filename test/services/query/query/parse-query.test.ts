@@ -1,55 +1,24 @@
-import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { serverFeatures, tableLayout } from '../../../../services/aggregator/clickhouse/table-layout.ts';
-import type { Aggregate, MeasureDef } from '../../../../services/aggregator/definition/aggregate-definition.ts';
-import { createFolding } from '../../../../services/aggregator/state/window-state.ts';
-import { buildCatalog, type Catalog } from '../../../../services/query/catalog.ts';
+import type { Catalog } from '../../../../services/query/catalog.ts';
 import { DEFAULT_LIMIT, MAX_IN_VALUES, MAX_VALUE_LENGTH, parseQuery, type ParseOptions } from '../../../../services/query/query/parse-query.ts';
 import { QueryError } from '../../../../services/query/query-error.ts';
+import { dimensions, measures, testCatalog, testTable } from '../catalog-fixture.ts';
 
 // The `shop` catalog, built by hand: a dimension of every kind (region nullable), a measure of
 // every kind, a window of every kind; and `secret`, which the test key may not read.
-const MEASURES: MeasureDef[] = [
-  { kind: 'count', name: 'events', at: '' },
-  { kind: 'sum', name: 'revenue', field: 'amount', at: '' },
-  { kind: 'min', name: 'amount_min', field: 'amount', at: '' },
-  { kind: 'avg', name: 'amount_avg', field: 'amount', at: '' },
-  { kind: 'distinct', name: 'buyers', field: 'user_id', at: '' },
-  { kind: 'quantile', name: 'amount_p90', field: 'amount', q: 0.9, at: '' },
-];
-const DIMENSIONS = [
-  { field: 'country', kind: 'string' },
-  { field: 'plan', kind: 'enum', symbols: ['free', 'pro', 'team'] },
-  { field: 'mobile', kind: 'boolean' },
-  { field: 'status', kind: 'int' },
-  { field: 'user_num', kind: 'long' },
-  { field: 'region', kind: 'string', nullable: true },
-] as const;
-
-function table(source: string) {
-  const aggregate = {
+const table = (source: string) =>
+  testTable({
     source,
-    file: `${source}.json`,
-    timeField: 'event_time',
-    timeFieldAt: '',
-    dimensions: DIMENSIONS.map((d) => ({ field: d.field, at: '' })),
-    dimensionShapes: DIMENSIONS.map((d) => ({ kind: d.kind, nullable: 'nullable' in d, nullFirst: true, type: avro.Type.forSchema('string'), symbols: 'symbols' in d ? d.symbols : undefined, logicalType: undefined })),
-    measures: MEASURES,
+    dimensions: [...dimensions('country'), { field: 'plan', kind: 'enum', symbols: ['free', 'pro', 'team'] }, ...dimensions('mobile', 'status', 'user_num', 'region?')],
+    measures: measures('events', 'revenue', 'amount_min', 'amount_avg', 'buyers', 'amount_p90'),
     windows: [
-      { kind: 'tumbling', sizeMs: 60_000, at: '' },
-      { kind: 'tumbling', sizeMs: 3_600_000, at: '' },
-      { kind: 'hopping', sizeMs: 3_600_000, advanceMs: 300_000, at: '' },
-      { kind: 'session', gapMs: 1_800_000, at: '' },
+      { kind: 'tumbling', sizeMs: 60_000 },
+      { kind: 'tumbling', sizeMs: 3_600_000 },
+      { kind: 'hopping', sizeMs: 3_600_000, advanceMs: 300_000 },
+      { kind: 'session', gapMs: 1_800_000 },
     ],
-    allowedOutOfOrdernessMs: 5_000,
-    graceMs: 60_000,
-    idleTimeoutMs: 60_000,
-    lateEvents: 'dlq',
-  } satisfies Aggregate;
-  const folding = createFolding(aggregate);
-  return { aggregate, folding, layout: tableLayout(aggregate, folding, serverFeatures('26.7')), reader: avro.Type.forSchema('string') };
-}
-const CATALOG: Catalog = buildCatalog(new Map([['shop', table('shop')], ['secret', table('secret')]]));
+  });
+const CATALOG: Catalog = testCatalog({ shop: table('shop'), secret: table('secret') });
 const OPTIONS: ParseOptions = { maxRows: 50_000, mayRead: (type) => type !== 'secret' };
 
 const parse = (raw: unknown, options: Partial<ParseOptions> = {}) => parseQuery(raw, CATALOG, { ...OPTIONS, ...options });
@@ -182,25 +151,17 @@ describe('parseQuery: filter values by dimension kind', () => {
   });
 
   it('reads every op', () => {
-    const spec = parse({
-      ...base,
-      filters: [
-        { dimension: 'region', op: 'neq', value: null },
-        { dimension: 'plan', op: 'in', values: ['free', 'team'] },
-        { dimension: 'region', op: 'in', values: ['eu', null] },
-        { dimension: 'status', op: 'range', gte: 200, lt: 300 },
-        { dimension: 'plan', op: 'range', gt: 'a' },
-        { dimension: 'country', op: 'prefix', value: 'F' },
-      ],
-    });
-    expect(spec.filters.map(({ dimension, ...rest }) => ({ dimension: dimension.name, ...rest }))).toEqual([
+    // Each filter reads back as given, its dimension resolved (and named here by its name).
+    const filters = [
       { dimension: 'region', op: 'neq', value: null },
       { dimension: 'plan', op: 'in', values: ['free', 'team'] },
       { dimension: 'region', op: 'in', values: ['eu', null] },
       { dimension: 'status', op: 'range', gte: 200, lt: 300 },
       { dimension: 'plan', op: 'range', gt: 'a' },
       { dimension: 'country', op: 'prefix', value: 'F' },
-    ]);
+    ];
+    const spec = parse({ ...base, filters: structuredClone(filters) });
+    expect(spec.filters.map(({ dimension, ...rest }) => ({ dimension: dimension.name, ...rest }))).toEqual(filters);
   });
 
   it.each([

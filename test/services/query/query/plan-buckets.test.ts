@@ -1,14 +1,10 @@
-import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { serverFeatures, tableLayout } from '../../../../services/aggregator/clickhouse/table-layout.ts';
-import type { Aggregate } from '../../../../services/aggregator/definition/aggregate-definition.ts';
-import { createFolding } from '../../../../services/aggregator/state/window-state.ts';
 import type { WindowSpec } from '../../../../services/aggregator/windows/window.ts';
-import { buildCatalog } from '../../../../services/query/catalog.ts';
 import { parseQuery } from '../../../../services/query/query/parse-query.ts';
 import { DEFAULT_BUCKETS, planBuckets, type BucketPlan } from '../../../../services/query/query/plan-buckets.ts';
 import { QueryError } from '../../../../services/query/query-error.ts';
 import { seededRandom } from '../../../harness/seeded-random.ts';
+import { readAll, testCatalog, testTable } from '../catalog-fixture.ts';
 
 const MIN = 60_000;
 const H = 3_600_000;
@@ -16,34 +12,16 @@ const D = 86_400_000;
 const utc = Date.UTC;
 const NOW = utc(2026, 10, 24, 10, 17, 23);
 
-function shopType(windows: readonly WindowSpec[]) {
-  const aggregate = {
-    source: 'shop',
-    file: 'shop.json',
-    timeField: 'event_time',
-    timeFieldAt: '',
-    dimensions: [{ field: 'country', at: '' }],
-    dimensionShapes: [{ kind: 'string', nullable: false, nullFirst: true, type: avro.Type.forSchema('string'), symbols: undefined, logicalType: undefined }],
-    measures: [{ kind: 'count', name: 'events', at: '' }],
-    windows: windows.map((w) => ({ ...w, at: '' })),
-    allowedOutOfOrdernessMs: 5_000,
-    graceMs: 60_000,
-    idleTimeoutMs: 60_000,
-    lateEvents: 'dlq',
-  } satisfies Aggregate;
-  const folding = createFolding(aggregate);
-  return { aggregate, folding, layout: tableLayout(aggregate, folding, serverFeatures('26.7')), reader: avro.Type.forSchema('string') };
-}
 const STANDARD: WindowSpec[] = [
   { kind: 'tumbling', sizeMs: MIN },
   { kind: 'tumbling', sizeMs: H },
   { kind: 'tumbling', sizeMs: D },
   { kind: 'hopping', sizeMs: H, advanceMs: 5 * MIN },
 ];
-const CATALOG = buildCatalog(new Map([['shop', shopType(STANDARD)], ['hops', { ...shopType([{ kind: 'hopping', sizeMs: H, advanceMs: 5 * MIN }]) }]]));
+const CATALOG = testCatalog({ shop: testTable({ windows: STANDARD }), hops: testTable({ windows: [{ kind: 'hopping', sizeMs: H, advanceMs: 5 * MIN }] }) });
 
 const plan = (query: Record<string, unknown>, maxBuckets = 10_000, now = NOW): BucketPlan =>
-  planBuckets(parseQuery({ type: 'shop', measures: ['events'], ...query }, CATALOG, { maxRows: 10_000, mayRead: () => true }), now, maxBuckets);
+  planBuckets(parseQuery({ type: 'shop', measures: ['events'], ...query }, CATALOG, readAll()), now, maxBuckets);
 const rollup = (query: Record<string, unknown>, maxBuckets?: number) => {
   const p = plan(query, maxBuckets);
   if (p.mode !== 'rollup') throw new Error('expected a rollup plan');
@@ -162,7 +140,7 @@ describe('planBuckets', () => {
   it('refuses to roll up a type without tumbling windows', () => {
     const e = (() => {
       try {
-        planBuckets(parseQuery({ type: 'hops', measures: ['events'] }, CATALOG, { maxRows: 10, mayRead: () => true }), NOW, 1_000);
+        planBuckets(parseQuery({ type: 'hops', measures: ['events'] }, CATALOG, readAll(10)), NOW, 1_000);
       } catch (error) {
         return error as QueryError;
       }

@@ -1,44 +1,13 @@
-import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { serverFeatures, tableLayout } from '../../../../services/aggregator/clickhouse/table-layout.ts';
-import type { Aggregate } from '../../../../services/aggregator/definition/aggregate-definition.ts';
-import { createFolding } from '../../../../services/aggregator/state/window-state.ts';
-import { buildCatalog, type Catalog } from '../../../../services/query/catalog.ts';
 import { parseQuery } from '../../../../services/query/query/parse-query.ts';
 import { queryFromParams } from '../../../../services/query/query/query-params.ts';
 import { canonicalQuery } from '../../../../services/query/query/query-spec.ts';
 import { QueryError } from '../../../../services/query/query-error.ts';
+import { dimensions, measures, readAll, testCatalog, testTable } from '../catalog-fixture.ts';
 
 // A `shop` catalog by hand: one dimension of each kind the GET form types by (text, int, long, boolean).
-function shopCatalog(): Catalog {
-  const dims = [
-    ['country', 'string'],
-    ['status', 'int'],
-    ['user_num', 'long'],
-    ['mobile', 'boolean'],
-  ] as const;
-  const aggregate = {
-    source: 'shop',
-    file: 'shop.json',
-    timeField: 'event_time',
-    timeFieldAt: '',
-    dimensions: dims.map(([field]) => ({ field, at: '' })),
-    dimensionShapes: dims.map(([, kind]) => ({ kind, nullable: false, nullFirst: true, type: avro.Type.forSchema('string'), symbols: undefined, logicalType: undefined })),
-    measures: [
-      { kind: 'count', name: 'events', at: '' },
-      { kind: 'sum', name: 'revenue', field: 'amount', at: '' },
-    ],
-    windows: [{ kind: 'tumbling', sizeMs: 60_000, at: '' }],
-    allowedOutOfOrdernessMs: 5_000,
-    graceMs: 60_000,
-    idleTimeoutMs: 60_000,
-    lateEvents: 'dlq',
-  } satisfies Aggregate;
-  const folding = createFolding(aggregate);
-  return buildCatalog(new Map([['shop', { aggregate, folding, layout: tableLayout(aggregate, folding, serverFeatures('26.7')), reader: avro.Type.forSchema('string') }]]));
-}
-const CATALOG = shopCatalog();
-const spec = (raw: unknown) => parseQuery(raw, CATALOG, { maxRows: 10_000, mayRead: () => true });
+const CATALOG = testCatalog({ shop: testTable({ dimensions: dimensions('country', 'status', 'user_num', 'mobile'), measures: measures('events', 'revenue'), windows: [{ kind: 'tumbling', sizeMs: 60_000 }] }) });
+const spec = (raw: unknown) => parseQuery(raw, CATALOG, readAll());
 
 function problemsOf(params: Record<string, unknown>): string[] {
   try {

@@ -1,49 +1,22 @@
-import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { serverFeatures, tableLayout } from '../../../../services/aggregator/clickhouse/table-layout.ts';
-import type { Aggregate } from '../../../../services/aggregator/definition/aggregate-definition.ts';
-import { createFolding } from '../../../../services/aggregator/state/window-state.ts';
-import { buildCatalog } from '../../../../services/query/catalog.ts';
 import type { ResultRow } from '../../../../services/query/query/evaluate-rows.ts';
 import { parseQuery } from '../../../../services/query/query/parse-query.ts';
 import type { BucketPlan } from '../../../../services/query/query/plan-buckets.ts';
 import { shapeResult } from '../../../../services/query/query/shape-result.ts';
 import { QueryError } from '../../../../services/query/query-error.ts';
+import { dimensions, measures, readAll, testCatalog, testTable } from '../catalog-fixture.ts';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 8);
 const SETTLE = 65_000; // out-of-orderness 5 s + grace 60 s
 
-function shopTable() {
-  const aggregate = {
-    source: 'shop',
-    file: 'shop.json',
-    timeField: 'event_time',
-    timeFieldAt: '',
-    dimensions: [{ field: 'country', at: '' }],
-    dimensionShapes: [{ kind: 'string', nullable: true, nullFirst: true, type: avro.Type.forSchema('string'), symbols: undefined, logicalType: undefined }],
-    measures: [
-      { kind: 'count', name: 'events', at: '' },
-      { kind: 'sum', name: 'revenue', field: 'amount', at: '' },
-      { kind: 'min', name: 'amount_min', field: 'amount', at: '' },
-      { kind: 'avg', name: 'amount_avg', field: 'amount', at: '' },
-      { kind: 'distinct', name: 'buyers', field: 'user_id', at: '' },
-      { kind: 'quantile', name: 'amount_p50', field: 'amount', q: 0.5, at: '' },
-    ],
-    windows: [{ kind: 'tumbling', sizeMs: H, at: '' }],
-    allowedOutOfOrdernessMs: 5_000,
-    graceMs: 60_000,
-    idleTimeoutMs: 60_000,
-    lateEvents: 'dlq',
-  } satisfies Aggregate;
-  const folding = createFolding(aggregate);
-  return { aggregate, folding, layout: tableLayout(aggregate, folding, serverFeatures('26.7')), reader: avro.Type.forSchema('string') };
-}
-const CATALOG = buildCatalog(new Map([['shop', shopTable()]]));
+const CATALOG = testCatalog({
+  shop: testTable({ dimensions: dimensions('country?'), measures: measures('events', 'revenue', 'amount_min', 'amount_avg', 'buyers', 'amount_p50'), windows: [{ kind: 'tumbling', sizeMs: H }] }),
+});
 const TYPE = CATALOG.get('shop')!;
 const ALL = ['events', 'revenue', 'amount_min', 'amount_avg', 'buyers', 'amount_p50'];
 
-const spec = (query: Record<string, unknown>) => parseQuery({ type: 'shop', measures: ['events', 'revenue'], ...query }, CATALOG, { maxRows: 10_000, mayRead: () => true });
+const spec = (query: Record<string, unknown>) => parseQuery({ type: 'shop', measures: ['events', 'revenue'], ...query }, CATALOG, readAll());
 const PLAN: BucketPlan = {
   mode: 'rollup',
   window: TYPE.windows[0]!,

@@ -3,12 +3,7 @@
  * connections. Timers and Date are faked; the hub's interval is advanced by hand, and the promises
  * of the scripted runner settle within one turn of the (real) event loop.
  */
-import avro from 'avsc';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { serverFeatures, tableLayout } from '../../../../services/aggregator/clickhouse/table-layout.ts';
-import type { Aggregate } from '../../../../services/aggregator/definition/aggregate-definition.ts';
-import { createFolding } from '../../../../services/aggregator/state/window-state.ts';
-import { buildCatalog } from '../../../../services/query/catalog.ts';
 import type { ResultRow } from '../../../../services/query/query/evaluate-rows.ts';
 import { parseQuery } from '../../../../services/query/query/parse-query.ts';
 import { planBuckets } from '../../../../services/query/query/plan-buckets.ts';
@@ -18,31 +13,14 @@ import { QueryError } from '../../../../services/query/query-error.ts';
 import type { SseConnection, SseEvent } from '../../../../services/query/stream/sse.ts';
 import { HISTORY, LINGER_MS, StreamHub } from '../../../../services/query/stream/stream-hub.ts';
 import { silentLogger } from '../../../../services/shared/logger.ts';
+import { readAll, testCatalog, testTable } from '../catalog-fixture.ts';
 
 const INTERVAL = 1_000;
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0, 100);
 const B = Date.UTC(2026, 10, 24, 9, 30); // a bucket start inside the last hour
 
-function shopTable() {
-  const aggregate = {
-    source: 'shop',
-    file: 'shop.json',
-    timeField: 'event_time',
-    timeFieldAt: '',
-    dimensions: [{ field: 'country', at: '' }],
-    dimensionShapes: [{ kind: 'string', nullable: false, nullFirst: true, type: avro.Type.forSchema('string'), symbols: undefined, logicalType: undefined }],
-    measures: [{ kind: 'count', name: 'events', at: '' }],
-    windows: [{ kind: 'tumbling', sizeMs: 60_000, at: '' }],
-    allowedOutOfOrdernessMs: 5_000,
-    graceMs: 60_000,
-    idleTimeoutMs: 60_000,
-    lateEvents: 'dlq',
-  } satisfies Aggregate;
-  const folding = createFolding(aggregate);
-  return { aggregate, folding, layout: tableLayout(aggregate, folding, serverFeatures('26.7')), reader: avro.Type.forSchema('string') };
-}
-const CATALOG = buildCatalog(new Map([['shop', shopTable()]]));
-const query = (extra: Record<string, unknown> = {}) => parseQuery({ type: 'shop', measures: ['events'], groupBy: ['country'], last: '1h', granularity: '1m', ...extra }, CATALOG, { maxRows: 1_000, mayRead: () => true });
+const CATALOG = testCatalog({ shop: testTable({ windows: [{ kind: 'tumbling', sizeMs: 60_000 }] }) });
+const query = (extra: Record<string, unknown> = {}) => parseQuery({ type: 'shop', measures: ['events'], groupBy: ['country'], last: '1h', granularity: '1m', ...extra }, CATALOG, readAll(1_000));
 
 const row = (country: string, events: number, minute = 0): ResultRow => ({ start: B + minute * 60_000, end: B + (minute + 1) * 60_000, open: false, dimensions: { country }, values: { events } });
 const shown = (country: string, events: number, minute = 0) => ({
