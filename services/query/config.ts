@@ -10,6 +10,7 @@ export const querySpec = {
   maxRows: intSetting('WEIR_QUERY_MAX_ROWS', 10_000, { doc: 'rows a query answer may have (its limit); ClickHouse may group 10 times as many before top N', min: 1, max: 1_000_000, unit: 'rows' }),
   maxBuckets: intSetting('WEIR_QUERY_MAX_BUCKETS', 10_000, { doc: 'time buckets one query may span', min: 1, max: 1_000_000, unit: 'buckets' }),
   timeoutMs: intSetting('WEIR_QUERY_TIMEOUT_MS', 10_000, { doc: 'ClickHouse time limit of one query (max_execution_time, whole seconds)', min: 1_000, max: 600_000, unit: 'ms' }),
+  cacheMs: intSetting('WEIR_QUERY_CACHE_MS', 1_000, { doc: 'an answer is shared with callers of the same query this long (and served while refreshed for as long again); 0 turns it off', min: 0, max: 60_000, unit: 'ms' }),
   maxStreamsPerKey: intSetting('WEIR_QUERY_MAX_STREAMS_PER_KEY', 20, { doc: 'open /v1/stream connections one key may hold', min: 1, max: 10_000, unit: 'streams' }),
   streamIntervalMs: intSetting('WEIR_QUERY_STREAM_INTERVAL_MS', 1_000, { doc: 'how often streams look for new data (one cheap check per type, then one query per distinct stream query)', min: 100, max: 60_000, unit: 'ms' }),
   heartbeatMs: intSetting('WEIR_QUERY_HEARTBEAT_MS', 15_000, { doc: 'a comment line on idle streams this often, so proxies keep them open', min: 1_000, max: 300_000, unit: 'ms' }),

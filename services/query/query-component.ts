@@ -21,11 +21,14 @@ import { buildCatalog, type Catalog } from './catalog.ts';
 import type { QueryConfig } from './config.ts';
 import { createQueryRouter } from './http/routes.ts';
 import { createQueryMetrics } from './metrics.ts';
+import { createCachedRunner } from './query/cached-runner.ts';
 import { createQueryRunner, type QueryRunner } from './query/run-query.ts';
 import { QueryError } from './query-error.ts';
 import { StreamHub } from './stream/stream-hub.ts';
 
 export const CATALOG_RETRY_MS = 5_000;
+/** Distinct queries whose answers are kept for sharing. */
+export const CACHED_ANSWERS = 1_000;
 
 export interface QueryComponentDeps {
   readonly config: QueryConfig;
@@ -49,7 +52,8 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
   const metrics = createQueryMetrics(deps.metrics);
   let catalog: Catalog | undefined;
   let catalogProblem = 'loading';
-  let runner: QueryRunner | undefined;
+  let runner: QueryRunner | undefined; // fresh from ClickHouse: streams diff against it
+  let sharedRunner: QueryRunner | undefined; // answers shared between callers of the same query
   let server: RunningHttpServer | undefined;
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -65,12 +69,14 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
       throw error;
     }
   };
-  const lazyRunner: QueryRunner = {
+  const ready = (which: () => QueryRunner | undefined): QueryRunner => ({
     run: (spec) => {
-      if (runner === undefined) throw new QueryError('UNAVAILABLE', `the query API is starting: ${catalogProblem}`, { headers: { 'Retry-After': '5' } });
-      return runner.run(spec);
+      const r = which();
+      if (r === undefined) throw new QueryError('UNAVAILABLE', `the query API is starting: ${catalogProblem}`, { headers: { 'Retry-After': '5' } });
+      return r.run(spec);
     },
-  };
+  });
+  const lazyRunner = ready(() => runner);
   const hub = new StreamHub({ runner: lazyRunner, fingerprint, intervalMs: config.streamIntervalMs, maxPerKey: config.maxStreamsPerKey, maxBuckets: config.maxBuckets, logger, onUpdate: metrics.streamUpdate });
   metrics.streams(() => hub.stats());
 
@@ -81,6 +87,7 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
       const loaded = await loadAggregateTables(deps.aggregatesDir, deps.registryUrl, version);
       catalog = buildCatalog(loaded.tables);
       runner = createQueryRunner({ store, database, bindParameters: features.queryParameters, maxRows: config.maxRows, maxBuckets: config.maxBuckets, timeoutMs: config.timeoutMs });
+      sharedRunner = createCachedRunner(runner, { freshMs: config.cacheMs, staleMs: config.cacheMs, maxEntries: CACHED_ANSWERS });
       logger.info({ types: [...catalog.keys()], clickhouse: version, boundParameters: features.queryParameters }, 'query catalog loaded');
     } catch (error) {
       catalogProblem = messageOf(error);
@@ -114,7 +121,7 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
             if (catalog === undefined) throw new QueryError('UNAVAILABLE', `the query API is starting: ${catalogProblem}`, { headers: { 'Retry-After': '5' } });
             return catalog;
           },
-          runner: lazyRunner,
+          runner: ready(() => sharedRunner),
           hub,
           maxRows: config.maxRows,
           heartbeatMs: config.heartbeatMs,

@@ -15,6 +15,10 @@ const BENCHES: Record<string, { about: string; load: () => Promise<{ run(args: s
     about: "the local broker's own ceiling (Kafka's ProducerPerformance) beside a kafkajs producer, same message size",
     load: () => import('./kafka-produce.ts'),
   },
+  query: {
+    about: 'one query API process answering 50 concurrent clients on a day of 1-minute windows over 100 values (ClickHouse server, or chDB with --engine embedded)',
+    load: () => import('./query.ts'),
+  },
   process: {
     about: 'one processor process draining pre-produced page_view events (decode, validate, transform, encode, produce transactionally)',
     load: () => import('./process.ts'),

@@ -89,6 +89,7 @@ const result = {
         openBuckets: { type: 'integer' },
         rowsRead: { type: 'integer' },
         elapsedMs: { type: 'number' },
+        cacheAgeMs: { type: ['number', 'null'], description: 'how old a shared answer is (null: run for this request)' },
       },
     },
   },

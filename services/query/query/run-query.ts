@@ -42,6 +42,8 @@ export interface QueryOutcome {
   readonly truncated: boolean;
   readonly rowsRead: number;
   readonly elapsedMs: number;
+  /** Set when the answer was shared from an earlier run (cached-runner.ts): how old it is. */
+  readonly cacheAgeMs?: number;
 }
 
 export interface QueryRunner {
@@ -105,6 +107,7 @@ export function queryResponse(outcome: QueryOutcome) {
       openBuckets: new Set(rows.filter((r) => r.open).map((r) => r.start)).size,
       rowsRead: outcome.rowsRead,
       elapsedMs: Math.round(outcome.elapsedMs * 10) / 10,
+      cacheAgeMs: outcome.cacheAgeMs === undefined ? null : Math.round(outcome.cacheAgeMs),
     },
   };
 }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { createCachedRunner } from '../../../../services/query/query/cached-runner.ts';
+import type { QuerySpec } from '../../../../services/query/query/query-spec.ts';
+import type { QueryOutcome, QueryRunner } from '../../../../services/query/query/run-query.ts';
+import { parseQuery } from '../../../../services/query/query/parse-query.ts';
+import { measures, readAll, testCatalog, testTable } from '../catalog-fixture.ts';
+
+/** A runner that answers each run with its number, resolved when the test says. */
+function scriptedRunner() {
+  const pending: Array<(o: QueryOutcome) => void> = [];
+  let runs = 0;
+  const runner: QueryRunner = {
+    run: () => {
+      runs++;
+      const n = runs;
+      return new Promise<QueryOutcome>((resolve) => pending.push(() => resolve({ rowsRead: n } as unknown as QueryOutcome)));
+    },
+  };
+  return { runner, runs: () => runs, finish: () => pending.splice(0).forEach((f) => f(undefined as never)) };
+}
+
+describe('cached runner', () => {
+  const catalog = testCatalog({ shop: testTable({ measures: measures('events', 'revenue'), windows: [{ kind: 'tumbling', sizeMs: 60_000 }] }) });
+  const spec = (names: string[]): QuerySpec => parseQuery({ type: 'shop', measures: names }, catalog, readAll());
+
+  it('runs equal queries asked together once, reuses the answer while fresh, and refreshes it in the background after', async () => {
+    const { runner, runs, finish } = scriptedRunner();
+    let t = 0;
+    const cached = createCachedRunner(runner, { freshMs: 1_000, staleMs: 1_000, maxEntries: 10, now: () => t });
+    const a = cached.run(spec(['events']));
+    const b = cached.run(spec(['events']));
+    expect(runs()).toBe(1);
+    finish();
+    expect((await a).rowsRead).toBe(1);
+    expect((await b).rowsRead).toBe(1);
+    t = 999;
+    expect(await cached.run(spec(['events']))).toMatchObject({ rowsRead: 1, cacheAgeMs: 999 });
+    expect(runs()).toBe(1);
+    // Stale: served at once, one refresh started for however many callers.
+    t = 1_500;
+    expect(await cached.run(spec(['events']))).toMatchObject({ rowsRead: 1, cacheAgeMs: 1_500 });
+    expect(await cached.run(spec(['events']))).toMatchObject({ rowsRead: 1 });
+    expect(runs()).toBe(2);
+    finish();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(await cached.run(spec(['events']))).toMatchObject({ rowsRead: 2, cacheAgeMs: 0 });
+    // Too old to serve: the caller waits for a new run.
+    t = 10_000;
+    const late = cached.run(spec(['events']));
+    expect(runs()).toBe(3);
+    finish();
+    expect((await late).rowsRead).toBe(3);
+  });
+
+  it('keeps different queries apart, never keeps failures, and is off at 0', async () => {
+    let runs = 0;
+    let fail = true;
+    const runner: QueryRunner = {
+      run: async () => {
+        runs++;
+        if (fail) throw new Error('down');
+        return { rowsRead: runs } as unknown as QueryOutcome;
+      },
+    };
+    const cached = createCachedRunner(runner, { freshMs: 1_000, staleMs: 1_000, maxEntries: 10, now: () => 0 });
+    await expect(cached.run(spec(['events']))).rejects.toThrow('down');
+    fail = false;
+    expect((await cached.run(spec(['events']))).rowsRead).toBe(2);
+    expect((await cached.run(spec(['events', 'revenue']))).rowsRead).toBe(3);
+    expect((await cached.run(spec(['events']))).rowsRead).toBe(2);
+    expect(createCachedRunner(runner, { freshMs: 0, staleMs: 0, maxEntries: 10 })).toBe(runner);
+  });
+});
