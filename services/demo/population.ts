@@ -37,6 +37,8 @@ export interface Visitor {
 export interface Population {
   /** A visitor, the popular ones far more often. */
   visitor(random: Random): Visitor;
+  /** A visitor who buys, drawn evenly: the few who browse all day do not buy all day. */
+  buyer(random: Random): Visitor;
   /** The visitor's current visit, a new one when the last has ended. `started` says which. */
   sessionOf(visitor: Visitor, nowMs: number, random: Random): { session: Session; started: boolean };
   /** A tenant id, the large customers far more often. */
@@ -93,6 +95,7 @@ export function createPopulation(random: Random): Population {
 
   return {
     visitor: (r) => visitors[visitorRank(r)] as Visitor,
+    buyer: (r) => r.pick(visitors),
     tenant: (r) => tenants[tenantRank(r)] as string,
     sessionOf(visitor, nowMs, r) {
       const current = visitor.session;

@@ -55,7 +55,7 @@ const CHANNELS: readonly (readonly [string, number])[] = [
 export function createPurchases(population: Population): (random: Random, nowMs: number) => PurchaseFields {
   let sequence = 0;
   return (random, nowMs) => {
-    const visitor = population.visitor(random);
+    const visitor = population.buyer(random);
     const money = MONEY[visitor.currency];
     if (money === undefined) throw new Error(`no amounts for ${visitor.currency}`);
     // Mostly one or two items; a long tail of larger baskets.

@@ -26,11 +26,16 @@ export async function registerStarterSchemas(registry: RegistryClient, dir: stri
   return registered;
 }
 
-/** A secret kept in the data directory, made on first use, so local hashes stay stable between runs. */
-export function localSecret(file: string): string {
+/** A secret kept in the data directory, made on first use, so it stays the same between runs. */
+export function localSecret(file: string, make: () => string = () => crypto.randomBytes(32).toString('hex')): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const secret = crypto.randomBytes(32).toString('hex');
+  const secret = make();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/** Where `npm start` keeps the dev key it made, which `weir demo` reads when WEIR_DEV_KEY is unset. */
+export function devKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'dev-key');
 }

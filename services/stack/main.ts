@@ -19,7 +19,7 @@ import { resolveReadKeys } from '../query/http/read-keys.ts';
 import { createQueryComponent } from '../query/query-component.ts';
 import { createRegistryComponent } from '../registry/registry-component.ts';
 import { createRegistryClient } from '../shared/registry/registry-client.ts';
-import { localSecret, registerStarterSchemas } from './local-setup.ts';
+import { devKeyFile, localSecret, registerStarterSchemas } from './local-setup.ts';
 import { clickHouseTarget, createClickHouseStore } from '../shared/clickhouse/store.ts';
 import { createKafka } from '../shared/kafka/client.ts';
 import { isWeirError } from '../shared/errors.ts';
@@ -81,7 +81,8 @@ try {
   await registry.start();
   shown.push({ name: 'Schema registry', where: registry.url(), note: 'Confluent-compatible REST API' });
 
-  const devKey = config.gateway.devKey ?? generateKeySecret('weir_dev');
+  // The dev key: WEIR_DEV_KEY, else one made once and kept in the data directory (stable between runs).
+  const devKey = config.gateway.devKey ?? localSecret(devKeyFile(dataDir), () => generateKeySecret('weir_dev'));
   const gateway = createGatewayComponent({
     config: { ...config.gateway, registryUrl: registry.url(), devKey },
     keys: resolveWriteKeys({ ...config.gateway, devKey }),
@@ -130,7 +131,7 @@ try {
   stopper.add('query', () => query.stop());
   await query.start();
   shown.push({ name: 'Query API', where: `${query.url()}/v1/query`, note: `catalog at /v1/catalog, streams at /v1/stream, OpenAPI at /openapi.json` });
-  shown.push({ name: 'Write key', where: devKey, note: `${config.gateway.devKey === undefined ? 'made for this run; set WEIR_DEV_KEY to keep one' : 'WEIR_DEV_KEY'}; it may also read every type` });
+  shown.push({ name: 'Write key', where: devKey, note: `${config.gateway.devKey === undefined ? `kept in ${devKeyFile(dataDir)}; set WEIR_DEV_KEY to choose one` : 'WEIR_DEV_KEY'}; it may also read every type` });
 
   // Demo traffic (`npm start -- --demo`): realistic events into our own gateway, so live numbers move at once.
   if (process.argv.slice(2).includes('--demo')) {

@@ -3,12 +3,15 @@
  * (services/demo), so live numbers move within seconds. Runs until Ctrl-C, SIGTERM or --duration;
  * a progress line on stderr every few seconds, a summary on stdout at the end.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
 import { createDemoComponent, hintFor, type DemoStats } from '../../demo/demo-component.ts';
 import { DEMO_DEFAULTS, MAX_RATE_PER_SECOND } from '../../demo/demo-options.ts';
 import { DEMO_TYPES, type DemoType } from '../../demo/event-generator.ts';
 import { checkGateway } from '../../demo/gateway-check.ts';
 import { DEFAULT_PORTS } from '../../shared/ports.ts';
+import { devKeyFile } from '../../stack/local-setup.ts';
 import { formatHelp, HELP_OPTION, parseCommand, usageError, type Command, type CommandContext, type Output } from '../command.ts';
 import { HELP_ROWS } from '../common-options.ts';
 
@@ -40,7 +43,7 @@ const help = (context: CommandContext) =>
     ],
     options: [
       ['--gateway <url>', `The gateway (default: $${GATEWAY_URL_ENV}, else ${DEFAULT_GATEWAY_URL})`],
-      ['--key <key>', `Write key (default: $${DEV_KEY_ENV}; \`npm start\` prints one)`],
+      ['--key <key>', `Write key (default: $${DEV_KEY_ENV}, else the one \`npm start\` keeps in $WEIR_DATA_DIR/dev-key)`],
       ['--rate <events/s>', `Average events per second over all types (default: ${DEMO_DEFAULTS.ratePerSecond}; it swells and ebbs by 25 % over 2 minutes)`],
       ['--duration <time>', 'Stop after this long: 90s, 5m, 1h, 500ms, or seconds (default: until Ctrl-C)'],
       ['--types <type,...>', `Some of ${DEMO_TYPES.join(', ')} (default: all)`],
@@ -71,10 +74,10 @@ export function demoArgs(context: CommandContext, values: Values): DemoArgs {
   const gatewayUrl = httpBaseUrl(rawUrl);
   if (gatewayUrl === undefined) throw bad(urlSource, rawUrl, `the gateway's http(s) base URL, such as ${DEFAULT_GATEWAY_URL}`);
 
-  const key = values.key ?? context.env[DEV_KEY_ENV];
+  const key = values.key ?? context.env[DEV_KEY_ENV] ?? keptDevKey(context);
   if (values.key !== undefined && values.key.trim() === '') throw usageError(context, '--key needs a write key');
   if (key === undefined || key.trim() === '') {
-    throw usageError(context, `no write key: set ${DEV_KEY_ENV} to the key \`npm start\` printed (or the one you gave it), or pass --key <key>`);
+    throw usageError(context, `no write key: set ${DEV_KEY_ENV} to the key \`npm start\` printed (or the one you gave it), or pass --key <key>; none is kept in ${devKeyFile(dataDirOf(context))} either`);
   }
 
   const ratePerSecond = values.rate === undefined ? DEMO_DEFAULTS.ratePerSecond : Number(values.rate);
@@ -229,4 +232,17 @@ function cliLogger(stderr: Output, prefix: string) {
     },
   };
   return pino({ level: 'warn', base: undefined, timestamp: false }, destination);
+}
+
+function dataDirOf(context: CommandContext): string {
+  return path.resolve(context.cwd, context.env['WEIR_DATA_DIR'] ?? '.weir');
+}
+
+/** The key `npm start` keeps in its data directory when it made one, if there is such a file. */
+function keptDevKey(context: CommandContext): string | undefined {
+  try {
+    return fs.readFileSync(devKeyFile(dataDirOf(context)), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,8 @@
 /** `weir demo`: argument checks, the gateway check, and whole runs against a stand-in gateway. */
+import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createDemoCommand, parseDuration, type StopSignals } from '../../../services/cli/commands/demo.ts';
@@ -64,7 +67,7 @@ describe('weir demo', () => {
     });
 
     it('exits 2 naming WEIR_DEV_KEY when there is no key', async () => {
-      const run = await cli.run(['demo'], { env: {} });
+      const run = await cli.run(['demo'], { env: { WEIR_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'weir-no-key-')) } });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('weir demo: no write key: set WEIR_DEV_KEY to the key `npm start` printed');
       expect(run.stderr).toContain('--key <key>');
@@ -81,6 +84,15 @@ describe('weir demo', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Usage: weir demo');
     for (const flag of ['--gateway', '--key', '--rate', '--duration', '--types', '--bad-fraction', '--seed']) expect(run.stdout).toContain(flag);
+  });
+
+  it('uses the dev key `npm start` keeps in the data directory when WEIR_DEV_KEY is unset', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weir-kept-key-'));
+    fs.writeFileSync(path.join(dataDir, 'dev-key'), `${KEY}\n`);
+    const run = await cli.run(['demo', '--gateway', await cli.deadUrl()], { env: { WEIR_DATA_DIR: dataDir } });
+    expect(run.stderr).not.toContain('no write key');
+    expect(run.stderr).toMatch(/cannot reach the gateway/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('exits 2 with a hint when no gateway answers', async () => {
