@@ -70,19 +70,22 @@ export function emptyValue(m: MeasureDef): number | null {
   return m.kind === 'count' || m.kind === 'sum' || m.kind === 'distinct' ? 0 : null;
 }
 
-export function bucketEnd(plan: BucketPlan, start: number): number {
+/** The end of the bucket that starts at `start`: the next boundary (rolled up), or the window's end (native). */
+export function bucketEnds(plan: BucketPlan): (start: number) => number {
   if (plan.mode === 'native') {
     const spec = plan.window.spec;
-    return spec.kind === 'session' ? start : start + spec.sizeMs;
+    return (start) => (spec.kind === 'session' ? start : start + spec.sizeMs);
   }
-  const i = plan.boundaries.indexOf(start);
-  return i >= 0 && i + 1 < plan.boundaries.length ? plan.boundaries[i + 1]! : start + plan.granularityMs;
+  const next = new Map<number, number>();
+  for (let i = 0; i + 1 < plan.boundaries.length; i++) next.set(plan.boundaries[i]!, plan.boundaries[i + 1]!);
+  return (start) => next.get(start) ?? start + plan.granularityMs;
 }
 
 export function evaluateRows(rows: readonly Raw[], spec: QuerySpec, plan: BucketPlan, compiled: CompiledQuery, now: number): ResultRow[] {
+  const bucketEnd = bucketEnds(plan);
   return rows.map((row) => {
     const start = Number(row['b']) * 1000;
-    const end = plan.mode === 'native' && plan.window.spec.kind === 'session' ? Number(row['e']) * 1000 : bucketEnd(plan, start);
+    const end = plan.mode === 'native' && plan.window.spec.kind === 'session' ? Number(row['e']) * 1000 : bucketEnd(start);
     const dimensions: Record<string, Value> = {};
     compiled.dimensions.forEach((d, i) => (dimensions[d.name] = dimensionValue(row[`d${i}`], d)));
     const values: Record<string, number | null> = {};

@@ -64,7 +64,11 @@ export function shapeResult(rows: readonly ResultRow[], spec: QuerySpec, plan: B
     const { n, by, desc } = spec.topN;
     const rank = comparator([{ by: by.name, desc }, ...defaultOrder]);
     const byBucket = new Map<number, ResultRow[]>();
-    for (const r of out) byBucket.set(r.start, [...(byBucket.get(r.start) ?? []), r]);
+    for (const r of out) {
+      const list = byBucket.get(r.start);
+      if (list === undefined) byBucket.set(r.start, [r]);
+      else list.push(r);
+    }
     out = [...byBucket.values()].flatMap((list) => list.sort(rank).slice(0, n));
   }
   out.sort(comparator([...spec.orderBy, ...defaultOrder]));
