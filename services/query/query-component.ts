@@ -69,10 +69,11 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
       throw error;
     }
   };
+  const starting = () => new QueryError('UNAVAILABLE', `the query API is starting: ${catalogProblem}`, { headers: { 'Retry-After': '5' } });
   const ready = (which: () => QueryRunner | undefined): QueryRunner => ({
     run: (spec) => {
       const r = which();
-      if (r === undefined) throw new QueryError('UNAVAILABLE', `the query API is starting: ${catalogProblem}`, { headers: { 'Retry-After': '5' } });
+      if (r === undefined) throw starting();
       return r.run(spec);
     },
   });
@@ -118,7 +119,7 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
         createQueryRouter({
           keys: deps.keys,
           catalog: () => {
-            if (catalog === undefined) throw new QueryError('UNAVAILABLE', `the query API is starting: ${catalogProblem}`, { headers: { 'Retry-After': '5' } });
+            if (catalog === undefined) throw starting();
             return catalog;
           },
           runner: ready(() => sharedRunner),

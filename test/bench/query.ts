@@ -32,6 +32,7 @@ import { createClickHouseStore, type ClickHouseStore } from '../../services/shar
 import { defaultsOf } from '../../services/shared/config/settings.ts';
 import { createKafka } from '../../services/shared/kafka/client.ts';
 import { silentLogger } from '../../services/shared/logger.ts';
+import { waitFor } from '../harness/wait-for.ts';
 import { cpuSeconds, machineBusySeconds } from './cpu.ts';
 import { registerSchema } from './drain.ts';
 import { profileOnExit } from './profile.ts';
@@ -174,12 +175,9 @@ export async function run(argv: string[]): Promise<void> {
     });
     const url = `http://127.0.0.1:${port}`;
     const startedAt = performance.now();
-    for (;;) {
-      if (!query.running) throw new Error(`the query API exited before it was ready:\n${query.logTail()}`);
-      if ((await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200) break;
-      if (performance.now() - startedAt > READY_TIMEOUT_MS) throw new Error(`the query API was not ready in ${READY_TIMEOUT_MS / 1000} s:\n${query.logTail()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const child = query;
+    await waitFor('the query API ready', async () => !child.running || (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100 });
+    if (!child.running) throw new Error(`the query API exited before it was ready:\n${child.logTail()}`);
     const readySeconds = (performance.now() - startedAt) / 1000;
 
     // The load; CPU counted over the measured window only.

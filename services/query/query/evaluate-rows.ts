@@ -39,29 +39,29 @@ function dimensionValue(raw: unknown, dimension: CatalogDimension): Value {
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-function measureValue(m: MeasureDef, inputs: readonly string[], row: Raw, compiled: CompiledQuery): number | null {
-  const state = (i: number) => {
-    const alias = inputs[i]!;
-    const kind = compiled.states.find((s) => s.alias === alias)?.kind;
-    return row[kind === 'histogram' ? `h${alias}` : alias];
-  };
+/** How to read a measure off a result row: the columns of its states, resolved once per query. */
+function measureReader(m: MeasureDef, compiled: CompiledQuery): (row: Raw) => number | null {
+  const columns = compiled.inputs.get(m.name)!.map((alias) => (compiled.states.find((s) => s.alias === alias)?.kind === 'histogram' ? `h${alias}` : alias));
+  const state = (row: Raw, i: number) => row[columns[i]!];
   switch (m.kind) {
     case 'count':
     case 'sum':
-      return num(state(0)) ?? 0;
+      return (row) => num(state(row, 0)) ?? 0;
     case 'min':
     case 'max':
-      return num(state(0));
-    case 'avg': {
-      const n = num(state(1)) ?? 0;
-      return n === 0 ? null : (num(state(0)) ?? 0) / n;
-    }
+      return (row) => num(state(row, 0));
+    case 'avg':
+      return (row) => {
+        const n = num(state(row, 1)) ?? 0;
+        return n === 0 ? null : (num(state(row, 0)) ?? 0) / n;
+      };
     case 'distinct':
-      return hllEstimateFromHistogram((state(0) as unknown[]).map(Number));
-    case 'quantile': {
-      const [buckets, counts] = state(0) as [unknown[], unknown[]];
-      return sketchQuantileOfBuckets(buckets.map(Number), counts.map(Number), m.q);
-    }
+      return (row) => hllEstimateFromHistogram((state(row, 0) as unknown[]).map(Number));
+    case 'quantile':
+      return (row) => {
+        const [buckets, counts] = state(row, 0) as [unknown[], unknown[]];
+        return sketchQuantileOfBuckets(buckets.map(Number), counts.map(Number), m.q);
+      };
   }
 }
 
@@ -83,13 +83,14 @@ export function bucketEnds(plan: BucketPlan): (start: number) => number {
 
 export function evaluateRows(rows: readonly Raw[], spec: QuerySpec, plan: BucketPlan, compiled: CompiledQuery, now: number): ResultRow[] {
   const bucketEnd = bucketEnds(plan);
+  const readers = spec.measures.map((m) => [m.name, measureReader(m, compiled)] as const);
   return rows.map((row) => {
     const start = Number(row['b']) * 1000;
     const end = plan.mode === 'native' && plan.window.spec.kind === 'session' ? Number(row['e']) * 1000 : bucketEnd(start);
     const dimensions: Record<string, Value> = {};
     compiled.dimensions.forEach((d, i) => (dimensions[d.name] = dimensionValue(row[`d${i}`], d)));
     const values: Record<string, number | null> = {};
-    for (const m of spec.measures) values[m.name] = measureValue(m, compiled.inputs.get(m.name)!, row, compiled);
+    for (const [name, read] of readers) values[name] = read(row);
     return { start, end, open: Number(row['f']) === 0 || end + spec.type.settleMs > now, dimensions, values };
   });
 }

@@ -52,12 +52,12 @@ export interface QueryRunner {
 
 export function createQueryRunner(options: QueryRunnerOptions): QueryRunner {
   const now = options.now ?? Date.now;
-  const limits = { max_result_rows: options.maxRows * GROUP_ROWS_FACTOR, result_overflow_mode: 'throw', max_execution_time: Math.max(1, Math.ceil(options.timeoutMs / 1000)) } as const;
+  const limits = { max_result_rows: String(options.maxRows * GROUP_ROWS_FACTOR), result_overflow_mode: 'throw', max_execution_time: Math.max(1, Math.ceil(options.timeoutMs / 1000)) } as const;
   // A server takes settings per HTTP request. chDB applies request settings to its one session,
   // where they would stay (and make the aggregator's inserts read-only): there they go in the
   // statement's own SETTINGS clause, readonly last so the limits before it still apply.
   const embedded = options.store.kind === 'embedded';
-  const settings: ClickHouseSettings | undefined = embedded ? undefined : { readonly: '2', ...limits, max_result_rows: String(limits.max_result_rows) };
+  const settings: ClickHouseSettings | undefined = embedded ? undefined : { readonly: '2', ...limits };
   const clause = embedded ? `\nSETTINGS max_result_rows = ${limits.max_result_rows}, result_overflow_mode = 'throw', max_execution_time = ${limits.max_execution_time}, readonly = 1` : '';
   return {
     async run(spec) {

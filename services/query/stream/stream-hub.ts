@@ -147,7 +147,8 @@ export class StreamHub {
     const run = async () => {
       const outcome = await this.#options.runner.run(shared.spec);
       shared.lastRunAt = this.#now();
-      const next = new Map(outcome.rows.map((r) => [rowKey(r), JSON.stringify(r)]));
+      const keys = outcome.rows.map(rowKey);
+      const next = new Map(outcome.rows.map((r, i) => [keys[i]!, JSON.stringify(r)]));
       const previous = shared.rows;
       shared.rows = next;
       shared.last = outcome;
@@ -156,7 +157,7 @@ export class StreamHub {
         return;
       }
       const response = queryResponse(outcome);
-      const changed = response.rows.filter((_, i) => previous.get(rowKey(outcome.rows[i]!)) !== next.get(rowKey(outcome.rows[i]!)));
+      const changed = response.rows.filter((_, i) => previous.get(keys[i]!) !== next.get(keys[i]!));
       const removed = [...previous.keys()].filter((k) => !next.has(k)).map((k) => {
         const row = JSON.parse(previous.get(k)!) as ResultRow;
         return { start: formatInZone(row.start, shared.spec.timeZone), dimensions: row.dimensions };

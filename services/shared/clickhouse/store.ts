@@ -49,7 +49,7 @@ export interface ClickHouseStore {
   version(): Promise<string>;
   /** DDL and other statements without a result. */
   command(sql: string, params?: QueryParams): Promise<void>;
-  /** Rows as objects (JSONEachRow). `params` bind `{name:Type}` placeholders (ClickHouse 19.x+ and chDB). */
+  /** Rows as objects. `params` bind `{name:Type}` placeholders (ClickHouse 19.11.3+ and chDB). */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Rows with what the engine read for them; `settings` apply to this statement only (e.g. readonly, limits). */
   select<T = Record<string, unknown>>(sql: string, options?: SelectOptions): Promise<SelectResult<T>>;
@@ -153,19 +153,6 @@ export async function createClickHouseStore(target: ClickHouseTarget, options: S
     });
   };
 
-  async function query<T>(sql: string, params?: QueryParams): Promise<T[]> {
-    try {
-      const result = await client.query({
-        query: sql,
-        format: 'JSONEachRow',
-        ...(params === undefined ? {} : { query_params: { ...params } }),
-      });
-      return await result.json<T>();
-    } catch (error) {
-      throw fail(error, sql);
-    }
-  }
-
   async function select<T>(sql: string, options: SelectOptions = {}): Promise<SelectResult<T>> {
     try {
       const result = await client.query({
@@ -180,6 +167,8 @@ export async function createClickHouseStore(target: ClickHouseTarget, options: S
       throw fail(error, sql);
     }
   }
+
+  const query = async <T>(sql: string, params?: QueryParams): Promise<T[]> => (await select<T>(sql, { params })).rows;
 
   let closing: Promise<void> | undefined;
   return {

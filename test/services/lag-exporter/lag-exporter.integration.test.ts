@@ -32,6 +32,19 @@ function samples(page: string, name: string, match: Record<string, string>): Map
 const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 const max = (m: Map<string, number>) => Math.max(...m.values());
 
+/** A running lag exporter (stopped on cleanup) that exports only `groupId`, collecting every 500 ms. */
+async function startExporter(groupId: string) {
+  const exporter = createLagExporterComponent({
+    config: { ...defaultsOf(lagExporterSpec), port: 0, host: '127.0.0.1', intervalMs: 500, groupsInclude: new RegExp(`^${groupId}$`) },
+    kafka: testKafka('weir-test-lag-exporter'),
+    logger: silentLogger(),
+    metrics: new Registry(),
+  });
+  registerCleanup(() => exporter.stop());
+  await exporter.start();
+  return exporter;
+}
+
 async function produce(kafka: Kafka, topic: string, n: number, from: number): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
@@ -61,15 +74,7 @@ describe('lag exporter', () => {
     const admin = await connectedAdmin(kafka);
     const committed = async () => ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
 
-    const metrics = new Registry();
-    const exporter = createLagExporterComponent({
-      config: { ...defaultsOf(lagExporterSpec), port: 0, host: '127.0.0.1', intervalMs: 500, groupsInclude: new RegExp(`^${groupId}$`) },
-      kafka: testKafka('weir-test-lag-exporter'),
-      logger: silentLogger(),
-      metrics,
-    });
-    registerCleanup(() => exporter.stop());
-    await exporter.start();
+    const exporter = await startExporter(groupId);
     const scrape = async () => {
       const page = await (await fetch(`${exporter.url()}/metrics`)).text();
       return { offsets: samples(page, 'weir_consumer_group_lag_offsets', { group: groupId, topic }), seconds: samples(page, 'weir_consumer_group_lag_seconds', { group: groupId, topic }), page };
@@ -133,15 +138,7 @@ describe('lag exporter', () => {
     const admin = await connectedAdmin(kafka);
     await produce(kafka, topic, 8, 0); // 4 per partition
     await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '3' }] });
-    const metrics = new Registry();
-    const exporter = createLagExporterComponent({
-      config: { ...defaultsOf(lagExporterSpec), port: 0, host: '127.0.0.1', intervalMs: 500, groupsInclude: new RegExp(`^${groupId}$`) },
-      kafka: testKafka('weir-test-lag-exporter'),
-      logger: silentLogger(),
-      metrics,
-    });
-    registerCleanup(() => exporter.stop());
-    await exporter.start();
+    const exporter = await startExporter(groupId);
     const page = await (await fetch(`${exporter.url()}/metrics`)).text();
     expect(samples(page, 'weir_consumer_group_lag_offsets', { group: groupId, topic })).toEqual(new Map([['0', 1], ['1', 4]]));
   });
@@ -186,14 +183,7 @@ describe('lag exporter', () => {
     await inTransaction(['a', 'b', 'c'], true); // offsets 0-2, the commit marker at 3
     await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '3' }] }); // past the last record, as a consumer commits
     const start = async () => {
-      const exporter = createLagExporterComponent({
-        config: { ...defaultsOf(lagExporterSpec), port: 0, host: '127.0.0.1', intervalMs: 500, groupsInclude: new RegExp(`^${groupId}$`) },
-        kafka: testKafka('weir-test-lag-exporter'),
-        logger: silentLogger(),
-        metrics: new Registry(),
-      });
-      registerCleanup(() => exporter.stop());
-      await exporter.start();
+      const exporter = await startExporter(groupId);
       const page = await (await fetch(`${exporter.url()}/metrics`)).text();
       return { offsets: samples(page, 'weir_consumer_group_lag_offsets', { group: groupId, topic }), seconds: samples(page, 'weir_consumer_group_lag_seconds', { group: groupId, topic }) };
     };

@@ -15,7 +15,7 @@ import { startTestRegistry } from '../../harness/registry.ts';
 import { waitFor } from '../../harness/wait-for.ts';
 import { createSalesType, T0, type Sale } from '../aggregator/fixtures/sales.ts';
 
-export const CORPUS = [
+const CORPUS = [
   "'",
   "\\'",
   '\\',
