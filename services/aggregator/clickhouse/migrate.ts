@@ -31,6 +31,8 @@ export interface TablePlan {
   readonly statements: readonly string[];
   /** Dropped and created again, empty: the definition changed in a way that loses data. */
   readonly recreate: boolean;
+  /** Copied into a table with the new sorting key (`indexBy` changed); nothing is lost. */
+  readonly resort: boolean;
   /** Why a recreate loses data (empty otherwise). */
   readonly problems: readonly string[];
 }
@@ -54,9 +56,14 @@ export async function planMigration(store: ClickHouseStore, layouts: readonly Ta
       `SELECT name, type FROM system.columns WHERE database = ${quoteString(database)} AND table = ${quoteString(layout.table)}`,
     );
     if (existing.length === 0) {
-      tables.push({ layout, statements: [createTableSql(layout, database, features)], recreate: false, problems: [] });
+      tables.push({ layout, statements: [createTableSql(layout, database, features)], recreate: false, resort: false, problems: [] });
       continue;
     }
+    const [info] = await store.query<{ sorting_key: string }>(
+      `SELECT sorting_key FROM system.tables WHERE database = ${quoteString(database)} AND name = ${quoteString(layout.table)}`,
+    );
+    const haveKey = (info?.sorting_key ?? '').replace(/[`\s]/g, '').split(',');
+    const resort = haveKey.join(',') !== layout.orderBy.join(',');
     const have = new Map(existing.map((c) => [c.name, c.type]));
     const problems: string[] = [];
     const statements: string[] = [];
@@ -72,15 +79,37 @@ export async function planMigration(store: ClickHouseStore, layouts: readonly Ta
     const wanted = new Set(layout.columns.map((c) => c.name));
     for (const name of have.keys()) if (!wanted.has(name)) problems.push(`column ${name} is no longer in the definition`);
     if (problems.length === 0) {
+      if (resort) statements.push(...resortStatements(layout, database, features));
       if (statements.length === 0) unchanged.push(layout.table);
-      else tables.push({ layout, statements, recreate: false, problems: [] });
+      else tables.push({ layout, statements, recreate: false, resort, problems: resort ? [`sorted by (${haveKey.join(', ')}), the definition now sorts by (${layout.orderBy.join(', ')})`] : [] });
     } else if (options.allowDestructive === true) {
-      tables.push({ layout, statements: [`DROP TABLE ${q(database)}.${q(layout.table)}`, createTableSql(layout, database, features)], recreate: true, problems });
+      tables.push({ layout, statements: [`DROP TABLE ${q(database)}.${q(layout.table)}`, createTableSql(layout, database, features)], recreate: true, resort: false, problems });
     } else {
       refusals.push(`${database}.${layout.table} (${layout.type}): ${problems.join('; ')}`);
     }
   }
   return { tables, unchanged, refusals };
+}
+
+/**
+ * Re-sorting a table: ClickHouse cannot change a sorting key's order in place, so the rows are
+ * copied into a new table, the two are swapped by RENAME, and the old one is copied once more
+ * before it is dropped, for rows an aggregator wrote during the first copy. Copying a row twice
+ * is harmless: the copies have the same key and version, and ReplacingMergeTree keeps one.
+ */
+export function resortStatements(layout: TableLayout, database: string, features: ServerFeatures): string[] {
+  const table = `${q(database)}.${q(layout.table)}`;
+  const next = `${q(database)}.${q(`${layout.table}__resorted`)}`;
+  const old = `${q(database)}.${q(`${layout.table}__unsorted`)}`;
+  const columns = layout.columns.map((c) => q(c.name)).join(', ');
+  return [
+    `DROP TABLE IF EXISTS ${next}`,
+    createTableSql({ ...layout, table: `${layout.table}__resorted` }, database, features).replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE'),
+    `INSERT INTO ${next} (${columns}) SELECT ${columns} FROM ${table}`,
+    `RENAME TABLE ${table} TO ${old}, ${next} TO ${table}`,
+    `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${old}`,
+    `DROP TABLE ${old}`,
+  ];
 }
 
 export async function migrate(store: ClickHouseStore, layouts: readonly TableLayout[], options: MigrateOptions): Promise<MigrationResult> {

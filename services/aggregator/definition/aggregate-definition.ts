@@ -63,6 +63,11 @@ export interface AggregateDefinition {
   readonly timeField: string;
   readonly timeFieldAt: string;
   readonly dimensions: readonly DimensionDef[];
+  /**
+   * Dimensions the table is sorted by before window start (a subset of `dimensions`, in this
+   * order): a query filtered on them reads only their rows. Empty: sorted by time first.
+   */
+  readonly indexBy: readonly DimensionDef[];
   readonly measures: readonly MeasureDef[];
   readonly windows: readonly WindowDef[];
   readonly allowedOutOfOrdernessMs: number;

@@ -35,6 +35,7 @@ export function parseAggregate(json: unknown, type: string, report: Report): { d
   const { r, source } = opened;
   const timeField = r.string('timeField', { pattern: FIELD_NAME, patternHint: FIELD_NAME_HINT });
   const dimensions = parseDimensions(r, report);
+  const indexBy = parseIndexBy(r, dimensions.dimensions, report);
   const measures = parseList(r, 'measures', MEASURE_LIST, report);
   const windows = parseList(r, 'windows', WINDOW_LIST, report);
   const allowedOutOfOrdernessMs = r.number('allowedOutOfOrdernessMs', { integer: true, min: 0, max: MAX_ALLOWED_OUT_OF_ORDERNESS_MS });
@@ -61,6 +62,7 @@ export function parseAggregate(json: unknown, type: string, report: Report): { d
     timeField: timeField ?? DEFAULT_TIME_FIELD,
     timeFieldAt: r.has('timeField') ? '/timeField' : '',
     dimensions: dimensions.dimensions,
+    indexBy: indexBy.dimensions,
     measures: measures.items,
     windows: windows.items,
     allowedOutOfOrdernessMs: allowedOutOfOrdernessMs ?? DEFAULT_ALLOWED_OUT_OF_ORDERNESS_MS,
@@ -75,6 +77,7 @@ export function parseAggregate(json: unknown, type: string, report: Report): { d
     lateEvents !== undefined &&
     !correctsSessions &&
     dimensions.complete &&
+    indexBy.complete &&
     measures.complete &&
     windows.complete;
   return { definition, complete };
@@ -102,4 +105,28 @@ function parseDimensions(r: ObjectReader, report: Report): { dimensions: Dimensi
     dimensions.push({ at: item.at, field });
   }
   return { dimensions, complete };
+}
+
+/** `indexBy`: optional, distinct fields that are dimensions, in the order the table is sorted by. */
+function parseIndexBy(r: ObjectReader, dimensions: readonly DimensionDef[], report: Report): { dimensions: DimensionDef[]; complete: boolean } {
+  if (!r.has('indexBy')) return { dimensions: [], complete: true };
+  const items = r.array('indexBy', false);
+  if (items === undefined) return { dimensions: [], complete: false };
+  const chosen: DimensionDef[] = [];
+  let complete = true;
+  for (const item of items) {
+    const field = item.value;
+    const dimension = dimensions.find((d) => d.field === field);
+    if (typeof field !== 'string' || dimension === undefined) {
+      const listed = dimensions.length === 0 ? 'there are none' : `they are ${dimensions.map((d) => d.field).join(', ')}`;
+      report(item.at, `${typeof field === 'string' ? JSON.stringify(field) : describeJson(field)} is not one of the dimensions (${listed}): the table can be sorted by dimensions only`);
+      complete = false;
+    } else if (chosen.some((d) => d.field === field)) {
+      report(item.at, `"${field}" is listed twice`);
+      complete = false;
+    } else {
+      chosen.push({ at: item.at, field });
+    }
+  }
+  return { dimensions: chosen, complete };
 }

@@ -91,7 +91,13 @@ function renderPlan(plan: MigrationPlan, where: string): string[] {
   const lines = [`Dry run: nothing applied to ${where}.`];
   if (plan.tables.length === 0 && plan.refusals.length === 0) lines.push('Nothing would be applied: every table is as the definitions want.');
   for (const table of plan.tables) {
-    const action = table.recreate ? `recreated empty, its aggregates lost (${table.problems.join('; ')})` : table.statements[0]?.startsWith('CREATE') ? 'created' : 'extended';
+    const action = table.recreate
+      ? `recreated empty, its aggregates lost (${table.problems.join('; ')})`
+      : table.resort
+        ? `copied into a table sorted the new way, nothing lost (${table.problems.join('; ')})`
+        : table.statements[0]?.startsWith('CREATE')
+          ? 'created'
+          : 'extended';
     lines.push('', `-- ${table.layout.table} (${table.layout.type}): would be ${action}`, ...table.statements.map(statement));
   }
   if (plan.refusals.length > 0) {
@@ -103,7 +109,7 @@ function renderPlan(plan: MigrationPlan, where: string): string[] {
 
 function planJson(plan: MigrationPlan) {
   return {
-    tables: plan.tables.map((t) => ({ table: t.layout.table, type: t.layout.type, recreate: t.recreate, problems: t.problems, statements: t.statements })),
+    tables: plan.tables.map((t) => ({ table: t.layout.table, type: t.layout.type, recreate: t.recreate, resort: t.resort, problems: t.problems, statements: t.statements })),
     unchanged: plan.unchanged,
     refusals: plan.refusals,
   };

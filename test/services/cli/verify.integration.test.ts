@@ -133,4 +133,39 @@ describe('weir migrate', () => {
     expect(recreated.stdout).toContain(`DROP TABLE \`${database}\`.\`${table}\`;`);
     expect(await tableColumns(store, database, table)).not.toContain('shop');
   });
+
+  it('re-sorts a table whose indexBy changed by copying its rows, losing none', async () => {
+    const { registryUrl, sales, store, database } = await setup(1, 'resort');
+    const table = `agg_${sales.type}`;
+    const fq = `\`${database}\`.\`${table}\``;
+    const migrate = (dir: string, ...flags: string[]) => weir(['migrate', '--aggregates', dir, '--registry-url', registryUrl, '--clickhouse-url', inject('clickhouseUrl'), '--database', database, ...flags]);
+    const sortingKey = async () => (await store.query<{ sorting_key: string }>(`SELECT sorting_key FROM system.tables WHERE database = '${database}' AND name = '${table}'`))[0]?.sorting_key;
+    expect((await migrate(writeAggregateDefinitions({ [sales.type]: DEFINITION }))).code).toBe(0);
+    expect(await sortingKey()).toBe('window, window_start, shop, window_partition, window_correction');
+    // Two versions of every (window start, shop), in two inserts: FINAL keeps the later one.
+    const rows = (version: number) =>
+      Array.from({ length: 300 }, (_, i) => ({ window: 'tumbling_10s', window_start: 1_700_000_000 + (i % 100) * 10, shop: `s${i % 3}`, window_partition: 0, window_correction: 0, window_version: version, window_count: version * 1000 + i }));
+    await store.insert(`${database}.${table}`, rows(1));
+    await store.insert(`${database}.${table}`, rows(2));
+    const totals = `SELECT count() AS windows, sum(window_count) AS events FROM ${fq} FINAL`;
+    const before = await store.query<{ windows: string; events: string }>(totals);
+    expect(before).toEqual([{ windows: '300', events: String(rows(2).reduce((sum, r) => sum + r.window_count, 0)) }]);
+
+    const byShopFirst = writeAggregateDefinitions({ [sales.type]: { ...DEFINITION, indexBy: ['shop'] } });
+    const plan = await migrate(byShopFirst, '--dry-run');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      `-- ${table} (${sales.type}): would be copied into a table sorted the new way, nothing lost (sorted by (window, window_start, shop, window_partition, window_correction), the definition now sorts by (window, shop, window_start, window_partition, window_correction))`,
+    );
+    expect(await sortingKey()).toBe('window, window_start, shop, window_partition, window_correction');
+
+    const applied = await migrate(byShopFirst);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('Applied 6 statement(s)');
+    expect(await sortingKey()).toBe('window, shop, window_start, window_partition, window_correction');
+    expect(await store.query(totals)).toEqual(before);
+    const leftovers = await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name`);
+    expect(leftovers.map((t) => t.name)).toEqual([table, 'weir_migrations']);
+    expect((await migrate(byShopFirst)).stdout).toContain(`Unchanged: ${table}`);
+  });
 });

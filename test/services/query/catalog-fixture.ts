@@ -69,6 +69,7 @@ export function testTable(options: TestTableOptions): AggregateTable {
     timeField: 'event_time',
     timeFieldAt: '',
     dimensions: dimensions.map((d) => ({ field: d.field, at: '' })),
+    indexBy: [],
     dimensionShapes: dimensions.map((d) => ({ kind: d.kind, nullable: d.nullable ?? false, nullFirst: true, type: avro.Type.forSchema('string'), symbols: d.symbols, logicalType: undefined })),
     measures: options.measures ?? measures('events'),
     windows: windows.map((w) => ({ ...w, at: '' })),

@@ -21,6 +21,10 @@ const cases: Case[] = [
   ['a dimension of a double', { dimensions: ['ratio'] }, '/dimensions/0: a dimension is a string, enum, int, long or boolean (nullable or not), but "ratio" is double'],
   ['a dimension of a map', { dimensions: ['props'] }, 'but "props" is map'],
   ['the event time as a dimension', { dimensions: ['event_time'] }, '/dimensions/0: "event_time" is the event time; the windows already group by it'],
+  ['an indexBy field that is no dimension', { dimensions: ['name'], indexBy: ['kind'] }, '/indexBy/0: "kind" is not one of the dimensions (they are name): the table can be sorted by dimensions only'],
+  ['an indexBy without dimensions', { dimensions: [], indexBy: [7] }, '/indexBy/0: number 7 is not one of the dimensions (there are none)'],
+  ['an indexBy field twice', { dimensions: ['name', 'kind'], indexBy: ['kind', 'kind'] }, '/indexBy/1: "kind" is listed twice'],
+  ['an indexBy that is not a list', { dimensions: ['name'], indexBy: 'name' }, '/indexBy: must be an array'],
 
   ['no measures', { measures: [] }, '/measures: must list at least one measure'],
   ['a measure kind that does not exist', measures({ kind: 'median', name: 'm', field: 'ratio' }), '/measures/1/kind: must be one of "count", "sum", "min", "max", "avg", "distinct", "quantile", got string "median"'],
@@ -80,11 +84,13 @@ describe('loadAggregates', () => {
         { kind: 'hopping', sizeMs: 3_600_000, advanceMs: 300_000 },
         { kind: 'session', gapMs: 1_800_000 },
       ],
+      indexBy: ['kind', 'name'],
     });
     expect(aggregate).toMatchObject({
       source: 'thing',
       timeField: 'event_time',
       dimensions: [{ field: 'name' }, { field: 'nick' }, { field: 'kind' }, { field: 'flag' }, { field: 'code' }],
+      indexBy: [{ at: '/indexBy/0', field: 'kind' }, { at: '/indexBy/1', field: 'name' }],
       measures: [
         { at: '/measures/0', kind: 'count', name: 'events' },
         { at: '/measures/1', kind: 'sum', name: 'total_sum', field: 'total' },
