@@ -88,7 +88,7 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
       const loaded = await loadAggregateTables(deps.aggregatesDir, deps.registryUrl, version);
       catalog = buildCatalog(loaded.tables);
       runner = createQueryRunner({ store, database, bindParameters: features.queryParameters, maxRows: config.maxRows, maxBuckets: config.maxBuckets, timeoutMs: config.timeoutMs });
-      sharedRunner = createCachedRunner(runner, { freshMs: config.cacheMs, staleMs: config.cacheMs, maxEntries: CACHED_ANSWERS });
+      sharedRunner = createCachedRunner(runner, { freshMs: config.cacheMs, staleMs: config.cacheMs, maxEntries: CACHED_ANSWERS, dataVersion: fingerprint });
       logger.info({ types: [...catalog.keys()], clickhouse: version, boundParameters: features.queryParameters }, 'query catalog loaded');
     } catch (error) {
       catalogProblem = messageOf(error);
@@ -112,6 +112,7 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
       await loadCatalog();
       const app = express();
       app.disable('x-powered-by');
+      app.disable('etag'); // answers carry their age (meta.cacheAgeMs), so no two bodies are equal; hashing each is wasted work
       app.use(requestMetricsMiddleware(metrics.http));
       app.use(corsMiddleware(parseCorsOrigins(config.corsOrigins), 'GET, POST'));
       app.use(createOpsRouter({ metrics: deps.metrics, health }));

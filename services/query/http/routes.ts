@@ -11,7 +11,7 @@ import type { QueryMetrics } from '../metrics.ts';
 import { parseQuery } from '../query/parse-query.ts';
 import { queryFromParams } from '../query/query-params.ts';
 import { canonicalQuery, type QuerySpec } from '../query/query-spec.ts';
-import { queryResponse, type QueryRunner } from '../query/run-query.ts';
+import { queryResponseBytes, type QueryRunner } from '../query/run-query.ts';
 import { QueryError } from '../query-error.ts';
 import { openSse } from '../stream/sse.ts';
 import type { StreamHub } from '../stream/stream-hub.ts';
@@ -72,8 +72,11 @@ export function createQueryRouter(options: QueryRoutesOptions): Router {
 
   const run = async (res: Response, querySpec: QuerySpec) => {
     const outcome = await options.runner.run(querySpec);
-    metrics.rowsRead(querySpec.type.type, outcome.rowsRead);
-    res.json(queryResponse(outcome));
+    if (outcome.cacheAgeMs === undefined) metrics.rowsRead(querySpec.type.type, outcome.rowsRead); // a shared answer read nothing
+    const { head, tail } = queryResponseBytes(outcome);
+    res.status(200).set({ 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(head.length + tail.length) });
+    res.write(head);
+    res.end(tail);
   };
 
   router.post(

@@ -6,6 +6,15 @@
  * aggregator's flushes (1 s), so with the default of 1 s an answer is at most about two flush
  * intervals old, and `meta.cacheAgeMs` says how old it is. `freshMs = 0` turns it off.
  * Failures are never kept: the next caller runs the query again.
+ *
+ * An answer over a fixed time range (`from` and `to` given) whose buckets are all final stays
+ * valid for longer, while its type's data version (`dataVersion`: one cheap look at the
+ * aggregator's progress rows) is the one read before it ran: nothing was written to the type's
+ * table since, so ClickHouse would answer the same. The version is read at most once per type and
+ * `freshMs` (while one read is under way, the previous version is used, if at most
+ * `freshMs + staleMs` old), so such an answer too reflects the table as of at most about two
+ * intervals ago. A run records the version known when it began (read before it), never a later one. Answers with open buckets, or over a range relative to now, never outlive
+ * `freshMs + staleMs`: an open bucket turns final with time alone.
  */
 import { canonicalQuery, type QuerySpec } from './query-spec.ts';
 import type { QueryOutcome, QueryRunner } from './run-query.ts';
@@ -14,6 +23,8 @@ export interface CachedRunnerOptions {
   readonly freshMs: number;
   readonly staleMs: number;
   readonly maxEntries: number;
+  /** The type's data version: changes whenever the aggregator writes to its table. */
+  readonly dataVersion?: (type: string) => Promise<string>;
   readonly now?: () => number;
 }
 
@@ -21,6 +32,14 @@ interface Entry {
   outcome: QueryOutcome;
   at: number;
   refreshing: boolean;
+  /** The type's data version read before the run; undefined when the answer may not outlive freshMs + staleMs. */
+  version: string | undefined;
+}
+
+interface Version {
+  value: string | undefined;
+  at: number;
+  reading: Promise<string | undefined> | undefined;
 }
 
 export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOptions): QueryRunner {
@@ -28,17 +47,53 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<QueryOutcome>>();
+  const versions = new Map<string, Version>();
+
+  /**
+   * The type's data version as read at most freshMs + staleMs ago (undefined when there is none
+   * that recent), and the read under way, started when the last one is older than freshMs.
+   */
+  const versionOf = (type: string): { known: string | undefined; reading: Promise<string | undefined> | undefined } => {
+    const read = options.dataVersion;
+    if (read === undefined) return { known: undefined, reading: undefined };
+    let v = versions.get(type);
+    if (v === undefined) {
+      v = { value: undefined, at: -Infinity, reading: undefined };
+      versions.set(type, v);
+    }
+    const version = v;
+    const age = now() - version.at;
+    if (age >= options.freshMs && version.reading === undefined) {
+      const started = now();
+      version.reading = read(type)
+        .then((value) => Object.assign(version, { value, at: started }).value)
+        .catch(() => Object.assign(version, { value: undefined, at: -Infinity }).value)
+        .finally(() => (version.reading = undefined));
+    }
+    return { known: age < options.freshMs + options.staleMs ? version.value : undefined, reading: version.reading };
+  };
+
+  /** Whether nothing was written to the type's table since `version` was read. */
+  const unchangedSince = async (type: string, version: string): Promise<boolean> => {
+    const { known, reading } = versionOf(type);
+    return (known ?? (await reading)) === version;
+  };
+
+  const lasting = (spec: QuerySpec, outcome: QueryOutcome) => spec.time.fromMs !== undefined && spec.time.toMs !== undefined && outcome.rows.every((r) => !r.open);
 
   const runShared = (key: string, spec: QuerySpec): Promise<QueryOutcome> => {
     let running = inFlight.get(key);
     if (running === undefined) {
-      running = runner
-        .run(spec)
-        .then((outcome) => {
+      // A version read before the run began: if the table changes meanwhile, the next look sees it.
+      const { known, reading } = versionOf(spec.type.type);
+      const version = known !== undefined || reading === undefined ? Promise.resolve(known) : reading;
+      const outcome = known !== undefined || reading === undefined ? runner.run(spec) : reading.then(() => runner.run(spec));
+      running = Promise.all([outcome, version])
+        .then(([answer, read]) => {
           entries.delete(key); // re-inserted last: the Map's order is least recently refreshed first
-          entries.set(key, { outcome, at: now(), refreshing: false });
+          entries.set(key, { outcome: answer, at: now(), refreshing: false, version: lasting(spec, answer) ? read : undefined });
           while (entries.size > options.maxEntries) entries.delete(entries.keys().next().value as string);
-          return outcome;
+          return answer;
         })
         .finally(() => inFlight.delete(key));
       inFlight.set(key, running);
@@ -50,9 +105,11 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
     async run(spec) {
       const key = canonicalQuery(spec);
       const entry = entries.get(key);
-      const age = entry === undefined ? Infinity : now() - entry.at;
-      if (entry !== undefined && age < options.freshMs) return { ...entry.outcome, cacheAgeMs: age };
-      if (entry !== undefined && age < options.freshMs + options.staleMs) {
+      if (entry === undefined) return runShared(key, spec);
+      const age = now() - entry.at;
+      if (age < options.freshMs) return { ...entry.outcome, cacheAgeMs: age };
+      if (entry.version !== undefined && (await unchangedSince(spec.type.type, entry.version))) return { ...entry.outcome, cacheAgeMs: now() - entry.at };
+      if (age < options.freshMs + options.staleMs) {
         if (!entry.refreshing) {
           entry.refreshing = true;
           runShared(key, spec).catch(() => (entry.refreshing = false));

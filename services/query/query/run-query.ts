@@ -88,7 +88,26 @@ function clickHouseFailure(error: unknown, spec: QuerySpec, options: QueryRunner
   return new QueryError('INTERNAL', 'ClickHouse could not run the query', { cause: error });
 }
 
-/** The JSON body of a query's answer. */
+/** Each answer's JSON bytes up to its `cacheAgeMs`, made once per answer however often it is shared. */
+const serialized = new WeakMap<readonly ResultRow[], Buffer>();
+const AGE_TAIL = 'null}}';
+
+/**
+ * The answer's JSON as bytes: `queryResponse` serialized and encoded once per answer (a shared
+ * day of hourly buckets by 100 tenants is 360 KB), then this caller's `cacheAgeMs` and the close.
+ */
+export function queryResponseBytes(outcome: QueryOutcome): { readonly head: Buffer; readonly tail: string } {
+  let head = serialized.get(outcome.rows);
+  if (head === undefined) {
+    const text = JSON.stringify(queryResponse({ ...outcome, cacheAgeMs: undefined }));
+    if (!text.endsWith(`"cacheAgeMs":${AGE_TAIL}`)) throw new Error('the answer no longer ends with meta.cacheAgeMs');
+    head = Buffer.from(text.slice(0, -AGE_TAIL.length));
+    serialized.set(outcome.rows, head);
+  }
+  return { head, tail: `${outcome.cacheAgeMs === undefined ? 'null' : Math.round(outcome.cacheAgeMs)}}}` };
+}
+
+/** The JSON body of a query's answer; `meta.cacheAgeMs` stays last (queryResponseBytes relies on it). */
 export function queryResponse(outcome: QueryOutcome) {
   const { spec, plan, rows } = outcome;
   const zone = spec.timeZone;

@@ -71,4 +71,77 @@ describe('cached runner', () => {
     expect((await cached.run(spec(['events']))).rowsRead).toBe(2);
     expect(createCachedRunner(runner, { freshMs: 0, staleMs: 0, maxEntries: 10 })).toBe(runner);
   });
+
+  describe('answers over a fixed range with every bucket final', () => {
+    const fixed = (extra: Record<string, unknown> = {}): QuerySpec =>
+      parseQuery({ type: 'shop', measures: ['events'], from: '2026-11-23T00:00:00Z', to: '2026-11-24T00:00:00Z', granularity: '1h', ...extra }, catalog, readAll());
+    /** A runner whose answers have one row, open or final as the test says, numbered by run. */
+    function rowRunner() {
+      const state = { runs: 0, open: false };
+      const runner: QueryRunner = {
+        run: async () => {
+          state.runs++;
+          return { rowsRead: state.runs, rows: [{ open: state.open }] } as unknown as QueryOutcome;
+        },
+      };
+      return { runner, state };
+    }
+    function setup(open = false) {
+      const { runner, state } = rowRunner();
+      state.open = open;
+      const clock = { t: 0, version: 'v1', reads: 0, fail: false };
+      const cached = createCachedRunner(runner, {
+        freshMs: 1_000,
+        staleMs: 1_000,
+        maxEntries: 10,
+        now: () => clock.t,
+        dataVersion: async (type) => {
+          expect(type).toBe('shop');
+          clock.reads++;
+          if (clock.fail) throw new Error('ClickHouse down');
+          return clock.version;
+        },
+      });
+      return { cached, state, clock };
+    }
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('are served while the type\'s data version is the one read before they ran, and run again once it changes', async () => {
+      const { cached, state, clock } = setup();
+      expect((await cached.run(fixed())).rowsRead).toBe(1); // after reading the version
+      expect(clock.reads).toBe(1);
+      clock.t = 2_500; // past freshMs + staleMs: kept because the version is still v1
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 1, cacheAgeMs: 2_500 });
+      clock.t = 2_600;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 1, cacheAgeMs: 2_600 });
+      expect(clock.reads).toBe(2); // at most once per freshMs, however many callers
+      clock.t = 60_000;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 1, cacheAgeMs: 60_000 });
+      expect([state.runs, clock.reads]).toEqual([1, 3]);
+      clock.version = 'v2'; // the aggregator wrote to the table
+      clock.t = 120_000;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 2 });
+      clock.t = 180_000;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 2, cacheAgeMs: 60_000 });
+    });
+
+    it('are not kept past freshMs + staleMs when a bucket is open, the range is relative, or the version cannot be read', async () => {
+      const open = setup(true);
+      const relative = setup();
+      const failing = setup();
+      failing.clock.fail = true;
+      for (const { cached, clock } of [open, relative, failing]) {
+        const spec = clock === relative.clock ? fixed({ from: undefined, to: undefined, last: '1d' }) : fixed();
+        await cached.run(spec);
+        await settle();
+        clock.t = 2_500;
+        await cached.run(spec);
+        await settle();
+        clock.t = 60_000;
+        await cached.run(spec);
+      }
+      expect([open.state.runs, relative.state.runs, failing.state.runs]).toEqual([3, 3, 3]);
+      expect(failing.clock.reads).toBe(3);
+    });
+  });
 });
