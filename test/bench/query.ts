@@ -10,7 +10,11 @@
  * the CPU of each process, and the p99 beside the 50 ms target.
  * `--cache-ms` is the query API's WEIR_QUERY_CACHE_MS (default 1000: equal queries share answers up
  * to about two flush intervals old); `--cache-ms 0` makes every request run on ClickHouse.
- *   npm run bench:query -- [--engine server|embedded] [--clients 50] [--seconds 30] [--warmup 5] [--values 100] [--partitions 3] [--cache-ms 1000] [--profile DIR]
+ * The day is history: nothing is written to the table during the load, so answers over its fixed
+ * ranges stay valid (cached-runner.ts). `--live` writes the type's progress rows once a second
+ * during the load, as an aggregator's flushes of live events would, so every answer is computed
+ * again once its second is up. `--time-first` leaves out `indexBy` (the table sorted by time first).
+ *   npm run bench:query -- [--engine server|embedded] [--clients 50] [--seconds 30] [--warmup 5] [--values 100] [--partitions 3] [--cache-ms 1000] [--live] [--time-first] [--profile DIR]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +26,9 @@ import { startLocalClickHouseServer, type LocalClickHouseServer } from '../../de
 import { freePort } from '../../deploy/local/free-port.ts';
 import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
 import { loadAggregateTables } from '../../services/aggregator/aggregate-tables.ts';
+import { writeRows } from '../../services/aggregator/clickhouse/aggregate-store.ts';
 import { migrate } from '../../services/aggregator/clickhouse/migrate.ts';
+import { progressRow } from '../../services/aggregator/clickhouse/state-rows.ts';
 import { serverFeatures } from '../../services/aggregator/clickhouse/table-layout.ts';
 import { generateKeySecret } from '../../services/gateway/auth/write-keys.ts';
 import { buildCatalog } from '../../services/query/catalog.ts';
@@ -62,10 +68,14 @@ const CLEAN_SCHEMA = {
   ],
 };
 
-/** Only a 1-minute tumbling window: every query over hours or days rolls 1-minute windows up. */
+/**
+ * Only a 1-minute tumbling window: every query over hours or days rolls 1-minute windows up.
+ * Indexed by tenant (the table sorted by tenant before time) unless `--time-first`.
+ */
 const DEFINITION = {
   source: TYPE,
   dimensions: ['tenant'],
+  indexBy: ['tenant'],
   measures: [
     { kind: 'count', name: 'events' },
     { kind: 'sum', name: 'amount_sum', field: 'amount' },
@@ -90,10 +100,13 @@ export async function run(argv: string[]): Promise<void> {
       partitions: { type: 'string', default: '3' },
       profile: { type: 'string' },
       'cache-ms': { type: 'string', default: '1000' },
+      'time-first': { type: 'boolean', default: false },
+      live: { type: 'boolean', default: false },
     },
   });
   const engine = values.engine;
   if (engine !== 'server' && engine !== 'embedded') throw new Error(`--engine is server or embedded, got ${engine}`);
+  if (values.live && engine !== 'server') throw new Error('--live writes to the table while the query API reads it: chDB allows one process per directory, so --live needs --engine server');
   const clients = Number(values.clients);
   const seconds = Number(values.seconds);
   const warmupSeconds = Number(values.warmup);
@@ -115,7 +128,8 @@ export async function run(argv: string[]): Promise<void> {
     await registerSchema(registry.url(), `weir.clean.${TYPE}-value`, JSON.stringify(CLEAN_SCHEMA));
     const aggregatesDir = path.join(work, 'aggregates');
     fs.mkdirSync(aggregatesDir);
-    fs.writeFileSync(path.join(aggregatesDir, `${TYPE}.json`), JSON.stringify(DEFINITION, null, 2));
+    const definition = values['time-first'] ? { ...DEFINITION, indexBy: [] } : DEFINITION;
+    fs.writeFileSync(path.join(aggregatesDir, `${TYPE}.json`), JSON.stringify(definition, null, 2));
     const chdbPath = path.join(work, 'chdb');
     if (engine === 'server') clickhouse = await startLocalClickHouseServer();
     store = await createClickHouseStore(clickhouse === undefined ? { kind: 'embedded', path: chdbPath } : { kind: 'server', url: clickhouse.url }, { requestTimeoutMs: 120_000 });
@@ -136,7 +150,7 @@ export async function run(argv: string[]): Promise<void> {
     process.stdout.write(
       `Kafka ${kafka.version} (registry only); ClickHouse ${engine === 'server' ? `server ${version} over HTTP, its own process` : `chDB ${version} embedded in the query process`}; ` +
         `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} before the fill\n` +
-        `definition: ${TYPE} by tenant (${tenants.length} values); count, sum, max, distinct (HLL), quantile (p99); tumbling 1 min only\n` +
+        `definition: ${TYPE} by tenant (${tenants.length} values${values['time-first'] ? '; sorted by time first' : '; indexBy tenant'}); count, sum, max, distinct (HLL), quantile (p99); tumbling 1 min only\n` +
         `fill: ${filled.events} events folded into ${MINUTES} x ${tenants.length} windows x ${partitions} partitions = ${filled.rows} rows (+${partitions} progress rows) ` +
         `of ${new Date(dayStartMs).toISOString().slice(0, 10)} in ${filled.seconds.toFixed(1)} s; ClickHouse holds ${stored?.rows} rows, ${stored?.windows} windows, ${stored?.events} events, in ${parts?.n} active parts\n`,
     );
@@ -146,8 +160,10 @@ export async function run(argv: string[]): Promise<void> {
     const kinds = queryKinds({ type: TYPE, tenants, dayStartMs, counts: filled.counts });
     const alone = await clickHouseAlone(store, catalog, DATABASE, features, kinds, 10);
     process.stdout.write(`ClickHouse alone (the compiled SQL run one at a time from the bench, 10 runs; median of its own statistics.elapsed / of the round trip):\n${alone.join('\n')}\n`);
-    await store.close(); // chDB: one process per directory, and the query process is next
-    store = undefined;
+    if (!values.live) {
+      await store.close(); // chDB: one process per directory, and the query process is next
+      store = undefined;
+    }
 
     // The query API as its own process.
     const port = await freePort();
@@ -185,6 +201,18 @@ export async function run(argv: string[]): Promise<void> {
     let cpuAt: { own: NodeJS.CpuUsage; pids: Record<string, number>; machine: number; t: number } | undefined;
     let cpu: { own: number; pids: Record<string, number>; machine: number; seconds: number } | undefined;
     const sample = () => ({ own: process.cpuUsage(), pids: Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid)])), machine: machineBusySeconds(), t: performance.now() });
+    // --live: a flush's progress rows once a second (new offsets), so the type's data version moves on.
+    let flushes = 0;
+    const liveStore = store;
+    const flusher =
+      liveStore === undefined
+        ? undefined
+        : setInterval(() => {
+            flushes++;
+            const offset = BigInt(filled.events + flushes);
+            const rows = Array.from({ length: partitions }, (_, p) => progressRow(table.layout, p, offset, Date.now(), table.aggregate.dimensionShapes));
+            writeRows(liveStore, DATABASE, table.layout, rows).catch((error: unknown) => process.stderr.write(`live flush failed: ${String(error)}\n`));
+          }, 1_000);
     const load = await runLoad({
       url,
       key,
@@ -201,11 +229,13 @@ export async function run(argv: string[]): Promise<void> {
         }
       },
     });
+    if (flusher !== undefined) clearInterval(flusher);
     const report = loadReport(load, seconds);
     const percent = (s: number) => `${((s / (cpu?.seconds ?? seconds)) * 100).toFixed(0)}%`;
     process.stdout.write(
       `query API ready ${readySeconds.toFixed(1)} s after start${profileDir === undefined ? '' : ' [under --cpu-prof]'}, answers shared for ${cacheMs} ms; ${clients} clients, keep-alive, ${warmupSeconds} s warm-up, then ${seconds} s measured (${load.seconds.toFixed(1)} s to the last answer); ` +
         `latency from sending to the body's last byte, client-side; "API" is the answer's meta.elapsedMs (plan, ClickHouse round trip, evaluate)\n` +
+        (values.live ? `live: ${flushes} flushes of progress rows written during the load, one a second: every answer computed again once its second is up\n` : `history: nothing written during the load, so answers over the fixed ranges stay valid until the table changes\n`) +
         `${report.lines.join('\n')}\n` +
         (cpu === undefined
           ? ''
