@@ -35,6 +35,8 @@ export interface LoadOptions {
   readonly seconds: number;
   /** Called once when the measured window opens, and once when it closes. */
   readonly onWindow?: (phase: 'start' | 'end') => void;
+  /** The number of the first client (clients of other threads come before), so threads start on different kinds. */
+  readonly firstClient?: number;
 }
 
 export interface LoadResult {
@@ -143,13 +145,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   };
   try {
-    await Promise.all(Array.from({ length: options.clients }, (_, c) => client(c)));
+    await Promise.all(Array.from({ length: options.clients }, (_, c) => client((options.firstClient ?? 0) + c)));
   } finally {
     clearTimeout(windowTimer);
     agent.destroy();
   }
   options.onWindow?.('end');
   return { byKind, seconds: (performance.now() - measureFrom) / 1000 };
+}
+
+/** The results of several load threads as one. */
+export function mergeLoads(results: readonly LoadResult[]): LoadResult {
+  const byKind = new Map<string, KindStats>();
+  for (const result of results) {
+    for (const [name, s] of result.byKind) {
+      const into = byKind.get(name) ?? { latenciesMs: [], apiMs: [], rowsRead: 0, errors: 0, mismatches: 0, samples: [] };
+      into.latenciesMs.push(...s.latenciesMs);
+      into.apiMs.push(...s.apiMs);
+      into.rowsRead += s.rowsRead;
+      into.errors += s.errors;
+      into.mismatches += s.mismatches;
+      into.samples.push(...s.samples.slice(0, 3 - into.samples.length));
+      byKind.set(name, into);
+    }
+  }
+  return { byKind, seconds: Math.max(...results.map((r) => r.seconds)) };
 }
 
 /** One line per kind and one overall: queries/s, latency quantiles, the API's own time, rows read, failures. */

@@ -14,12 +14,15 @@
  * ranges stay valid (cached-runner.ts). `--live` writes the type's progress rows once a second
  * during the load, as an aggregator's flushes of live events would, so every answer is computed
  * again once its second is up. `--time-first` leaves out `indexBy` (the table sorted by time first).
- *   npm run bench:query -- [--engine server|embedded] [--clients 50] [--seconds 30] [--warmup 5] [--values 100] [--partitions 3] [--cache-ms 1000] [--live] [--time-first] [--profile DIR]
+ * The clients run in `--threads` worker threads (default 2), so the load generator, which shares
+ * the 2 cores, is not held to one event loop.
+ *   npm run bench:query -- [--engine server|embedded] [--clients 50] [--seconds 30] [--warmup 5] [--values 100] [--partitions 3] [--cache-ms 1000] [--live] [--time-first] [--threads 2] [--profile DIR]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { startChild, type ManagedChild } from '../../deploy/local/child-process.ts';
 import { startLocalClickHouseServer, type LocalClickHouseServer } from '../../deploy/local/clickhouse/local-server.ts';
@@ -43,8 +46,9 @@ import { cpuSeconds, machineBusySeconds } from './cpu.ts';
 import { registerSchema } from './drain.ts';
 import { profileOnExit } from './profile.ts';
 import { fillDay, MINUTE_MS, MINUTES } from './query-fill.ts';
-import { loadReport, runLoad } from './query-load.ts';
-import { clickHouseAlone, queryKinds } from './query-mix.ts';
+import { loadReport, mergeLoads, runLoad, type LoadResult } from './query-load.ts';
+import type { LoadWorkerData, LoadWorkerResult } from './query-load-worker.ts';
+import { clickHouseAlone, queryKinds, type MixData } from './query-mix.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TARGET_P99_MS = 50;
@@ -102,6 +106,7 @@ export async function run(argv: string[]): Promise<void> {
       'cache-ms': { type: 'string', default: '1000' },
       'time-first': { type: 'boolean', default: false },
       live: { type: 'boolean', default: false },
+      threads: { type: 'string', default: '2' },
     },
   });
   const engine = values.engine;
@@ -110,6 +115,8 @@ export async function run(argv: string[]): Promise<void> {
   const clients = Number(values.clients);
   const seconds = Number(values.seconds);
   const warmupSeconds = Number(values.warmup);
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > clients) throw new Error(`--threads is a whole number from 1 to --clients (${clients}), got ${values.threads}`);
   const partitions = Number(values.partitions);
   const tenants = Array.from({ length: Number(values.values) }, (_, i) => `tenant-${String(i).padStart(2, '0')}`);
   const profileDir = values.profile === undefined ? undefined : path.resolve(values.profile);
@@ -157,7 +164,8 @@ export async function run(argv: string[]): Promise<void> {
 
     // Each kind's query alone, one at a time, straight to ClickHouse: the engine's share of a request.
     const catalog = buildCatalog(loaded.tables);
-    const kinds = queryKinds({ type: TYPE, tenants, dayStartMs, counts: filled.counts });
+    const mix = { type: TYPE, tenants, dayStartMs, counts: filled.counts };
+    const kinds = queryKinds(mix);
     const alone = await clickHouseAlone(store, catalog, DATABASE, features, kinds, 10);
     process.stdout.write(`ClickHouse alone (the compiled SQL run one at a time from the bench, 10 runs; median of its own statistics.elapsed / of the round trip):\n${alone.join('\n')}\n`);
     if (!values.live) {
@@ -213,27 +221,20 @@ export async function run(argv: string[]): Promise<void> {
             const rows = Array.from({ length: partitions }, (_, p) => progressRow(table.layout, p, offset, Date.now(), table.aggregate.dimensionShapes));
             writeRows(liveStore, DATABASE, table.layout, rows).catch((error: unknown) => process.stderr.write(`live flush failed: ${String(error)}\n`));
           }, 1_000);
-    const load = await runLoad({
-      url,
-      key,
-      kinds,
-      clients,
-      warmupSeconds,
-      seconds,
-      onWindow: (phase) => {
-        if (phase === 'start') cpuAt = sample();
-        else if (cpuAt !== undefined) {
-          const now = sample();
-          const own = process.cpuUsage(cpuAt.own);
-          cpu = { own: (own.user + own.system) / 1e6, pids: Object.fromEntries(Object.entries(now.pids).map(([n, s]) => [n, s - cpuAt!.pids[n]!])), machine: now.machine - cpuAt.machine, seconds: (now.t - cpuAt.t) / 1000 };
-        }
-      },
-    });
+    const onWindow = (phase: 'start' | 'end') => {
+      if (phase === 'start') cpuAt = sample();
+      else if (cpuAt !== undefined) {
+        const now = sample();
+        const own = process.cpuUsage(cpuAt.own);
+        cpu = { own: (own.user + own.system) / 1e6, pids: Object.fromEntries(Object.entries(now.pids).map(([n, s]) => [n, s - cpuAt!.pids[n]!])), machine: now.machine - cpuAt.machine, seconds: (now.t - cpuAt.t) / 1000 };
+      }
+    };
+    const load = threads === 1 ? await runLoad({ url, key, kinds, clients, warmupSeconds, seconds, onWindow }) : await loadInThreads({ url, key, mix, clients, threads, warmupSeconds, seconds, onWindow });
     if (flusher !== undefined) clearInterval(flusher);
     const report = loadReport(load, seconds);
     const percent = (s: number) => `${((s / (cpu?.seconds ?? seconds)) * 100).toFixed(0)}%`;
     process.stdout.write(
-      `query API ready ${readySeconds.toFixed(1)} s after start${profileDir === undefined ? '' : ' [under --cpu-prof]'}, answers shared for ${cacheMs} ms; ${clients} clients, keep-alive, ${warmupSeconds} s warm-up, then ${seconds} s measured (${load.seconds.toFixed(1)} s to the last answer); ` +
+      `query API ready ${readySeconds.toFixed(1)} s after start${profileDir === undefined ? '' : ' [under --cpu-prof]'}, answers shared for ${cacheMs} ms; ${clients} clients in ${threads} load thread(s), keep-alive, ${warmupSeconds} s warm-up, then ${seconds} s measured (${load.seconds.toFixed(1)} s to the last answer); ` +
         `latency from sending to the body's last byte, client-side; "API" is the answer's meta.elapsedMs (plan, ClickHouse round trip, evaluate)\n` +
         (values.live ? `live: ${flushes} flushes of progress rows written during the load, one a second: every answer computed again once its second is up\n` : `history: nothing written during the load, so answers over the fixed ranges stay valid until the table changes\n`) +
         `${report.lines.join('\n')}\n` +
@@ -259,5 +260,29 @@ export async function run(argv: string[]): Promise<void> {
     await kafka.stop();
     if (!failed) fs.rmSync(work, { recursive: true, force: true });
     else process.stderr.write(`query API log kept in ${work}\n`);
+  }
+}
+
+/** The load split over `threads` worker threads (query-load-worker.ts), the measured window timed here. */
+async function loadInThreads(options: { url: string; key: string; mix: MixData; clients: number; threads: number; warmupSeconds: number; seconds: number; onWindow: (phase: 'start' | 'end') => void }): Promise<LoadResult> {
+  const { threads, clients } = options;
+  const window = setTimeout(() => options.onWindow('start'), options.warmupSeconds * 1000);
+  try {
+    const results = await Promise.all(
+      Array.from({ length: threads }, (_, w) => {
+        const first = Math.floor((w * clients) / threads);
+        const data: LoadWorkerData = { url: options.url, key: options.key, mix: options.mix, clients: Math.floor(((w + 1) * clients) / threads) - first, firstClient: first, warmupSeconds: options.warmupSeconds, seconds: options.seconds };
+        const worker = new Worker(new URL('./query-load-worker.ts', import.meta.url), { workerData: data });
+        return new Promise<LoadResult>((resolve, reject) => {
+          worker.once('message', (r: LoadWorkerResult) => resolve({ byKind: new Map(r.byKind), seconds: r.seconds }));
+          worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`load thread ${w} exited with code ${code} before its result`)));
+        });
+      }),
+    );
+    options.onWindow('end');
+    return mergeLoads(results);
+  } finally {
+    clearTimeout(window);
   }
 }
