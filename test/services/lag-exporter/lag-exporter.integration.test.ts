@@ -45,8 +45,9 @@ async function startExporter(groupId: string) {
   return exporter;
 }
 
+/** Idempotent, so a retry after a slow acknowledgement (a loaded CI machine) cannot write a record twice and throw the counts off. */
 async function produce(kafka: Kafka, topic: string, n: number, from: number): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, i) => ({ partition: (from + i) % PARTITIONS, value: `r${from + i}` })) });
@@ -146,7 +147,7 @@ describe('lag exporter', () => {
   it('reads the timestamp at an offset without joining a group, once per offset', async () => {
     const kafka = testKafka('weir-test-lag');
     const topic = await createTestTopic({ prefix: 'lag_ts', partitions: 1 });
-    const producer = kafka.producer();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); // offsets must be exact: no duplicate on a retry
     await producer.connect();
     registerCleanup(() => producer.disconnect());
     const t0 = 1_700_000_000_000;
