@@ -13,11 +13,15 @@
  * table since, so ClickHouse would answer the same. The version is read at most once per type and
  * `freshMs` (while one read is under way, the previous version is used, if at most
  * `freshMs + staleMs` old), so such an answer too reflects the table as of at most about two
- * intervals ago. A run records the version known when it began (read before it), never a later one. Answers with open buckets, or over a range relative to now, never outlive
+ * intervals ago. A run records the version known when it began (read before it), never a later one.
+ * Such an answer still runs again after `maxLastingMs` (10 min): rows can also go without a write,
+ * by the table's TTL or an operator's hand. Answers with open buckets, or over a range relative to now, never outlive
  * `freshMs + staleMs`: an open bucket turns final with time alone.
  */
 import { canonicalQuery, type QuerySpec } from './query-spec.ts';
 import type { QueryOutcome, QueryRunner } from './run-query.ts';
+
+const DEFAULT_MAX_LASTING_MS = 600_000;
 
 export interface CachedRunnerOptions {
   readonly freshMs: number;
@@ -25,6 +29,8 @@ export interface CachedRunnerOptions {
   readonly maxEntries: number;
   /** The type's data version: changes whenever the aggregator writes to its table. */
   readonly dataVersion?: (type: string) => Promise<string>;
+  /** An answer kept by its data version runs again after this long all the same (default 10 min). */
+  readonly maxLastingMs?: number;
   readonly now?: () => number;
 }
 
@@ -45,6 +51,7 @@ interface Version {
 export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOptions): QueryRunner {
   if (options.freshMs <= 0) return runner;
   const now = options.now ?? Date.now;
+  const maxLastingMs = options.maxLastingMs ?? DEFAULT_MAX_LASTING_MS;
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<QueryOutcome>>();
   const versions = new Map<string, Version>();
@@ -108,7 +115,7 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
       if (entry === undefined) return runShared(key, spec);
       const age = now() - entry.at;
       if (age < options.freshMs) return { ...entry.outcome, cacheAgeMs: age };
-      if (entry.version !== undefined && (await unchangedSince(spec.type.type, entry.version))) return { ...entry.outcome, cacheAgeMs: now() - entry.at };
+      if (entry.version !== undefined && age < maxLastingMs && (await unchangedSince(spec.type.type, entry.version))) return { ...entry.outcome, cacheAgeMs: now() - entry.at };
       if (age < options.freshMs + options.staleMs) {
         if (!entry.refreshing) {
           entry.refreshing = true;

@@ -118,11 +118,16 @@ describe('cached runner', () => {
       clock.t = 60_000;
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 1, cacheAgeMs: 60_000 });
       expect([state.runs, clock.reads]).toEqual([1, 3]);
-      clock.version = 'v2'; // the aggregator wrote to the table
-      clock.t = 120_000;
+      clock.t = 600_000; // 10 min: run again all the same
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 2 });
-      clock.t = 180_000;
+      expect([state.runs, clock.reads]).toEqual([2, 4]);
+      clock.t = 660_000;
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 2, cacheAgeMs: 60_000 });
+      clock.version = 'v2'; // the aggregator wrote to the table
+      clock.t = 700_000;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 3 });
+      clock.t = 760_000;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 3, cacheAgeMs: 60_000 });
     });
 
     it('are not kept past freshMs + staleMs when a bucket is open, the range is relative, or the version cannot be read', async () => {
