@@ -99,7 +99,7 @@ interface Verified {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.clients });
-  const byKind = new Map(options.kinds.map((k): [string, KindStats] => [k.name, { latenciesMs: [], apiMs: [], rowsRead: 0, errors: 0, mismatches: 0, samples: [] }]));
+  const byKind = new Map(options.kinds.map((k): [string, KindStats] => [k.name, emptyStats()]));
   const counters = new Map(options.kinds.map((k) => [k.name, 0]));
   const verified = new Map<string, Verified>();
   const begin = performance.now();
@@ -154,18 +154,25 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return { byKind, seconds: (performance.now() - measureFrom) / 1000 };
 }
 
+const emptyStats = (): KindStats => ({ latenciesMs: [], apiMs: [], rowsRead: 0, errors: 0, mismatches: 0, samples: [] });
+
+/** Adds `from`'s answers to `into` (keeping at most 3 failure samples). */
+function addStats(into: KindStats, from: KindStats): void {
+  into.latenciesMs.push(...from.latenciesMs);
+  into.apiMs.push(...from.apiMs);
+  into.rowsRead += from.rowsRead;
+  into.errors += from.errors;
+  into.mismatches += from.mismatches;
+  into.samples.push(...from.samples.slice(0, Math.max(0, 3 - into.samples.length)));
+}
+
 /** The results of several load threads as one. */
 export function mergeLoads(results: readonly LoadResult[]): LoadResult {
   const byKind = new Map<string, KindStats>();
   for (const result of results) {
     for (const [name, s] of result.byKind) {
-      const into = byKind.get(name) ?? { latenciesMs: [], apiMs: [], rowsRead: 0, errors: 0, mismatches: 0, samples: [] };
-      into.latenciesMs.push(...s.latenciesMs);
-      into.apiMs.push(...s.apiMs);
-      into.rowsRead += s.rowsRead;
-      into.errors += s.errors;
-      into.mismatches += s.mismatches;
-      into.samples.push(...s.samples.slice(0, 3 - into.samples.length));
+      const into = byKind.get(name) ?? emptyStats();
+      addStats(into, s);
       byKind.set(name, into);
     }
   }
@@ -184,15 +191,11 @@ export function loadReport(result: LoadResult, measuredSeconds: number): { lines
       `rows read ${n === 0 ? 0 : Math.round(s.rowsRead / n)} a query; ${s.errors} errors, ${s.mismatches} mismatches`
     );
   };
-  const all = { latenciesMs: [] as number[], apiMs: [] as number[], rowsRead: 0, errors: 0, mismatches: 0 };
+  const all = emptyStats();
   const lines: string[] = [];
   for (const [name, s] of result.byKind) {
     lines.push(line(name, s));
-    all.latenciesMs.push(...s.latenciesMs);
-    all.apiMs.push(...s.apiMs);
-    all.rowsRead += s.rowsRead;
-    all.errors += s.errors;
-    all.mismatches += s.mismatches;
+    addStats(all, { ...s, samples: [] });
     for (const sample of s.samples) lines.push(`  ${name} failed: ${sample}`);
   }
   lines.push(line('all', all));

@@ -216,10 +216,12 @@ export async function run(argv: string[]): Promise<void> {
       liveStore === undefined
         ? undefined
         : setInterval(() => {
-            flushes++;
-            const offset = BigInt(filled.events + flushes);
+            const offset = BigInt(filled.events) + BigInt(Date.now()); // grows with every flush
             const rows = Array.from({ length: partitions }, (_, p) => progressRow(table.layout, p, offset, Date.now(), table.aggregate.dimensionShapes));
-            writeRows(liveStore, DATABASE, table.layout, rows).catch((error: unknown) => process.stderr.write(`live flush failed: ${String(error)}\n`));
+            writeRows(liveStore, DATABASE, table.layout, rows).then(
+              () => flushes++,
+              (error: unknown) => process.stderr.write(`live flush failed: ${String(error)}\n`),
+            );
           }, 1_000);
     const onWindow = (phase: 'start' | 'end') => {
       if (phase === 'start') cpuAt = sample();

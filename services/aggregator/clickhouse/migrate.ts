@@ -33,7 +33,7 @@ export interface TablePlan {
   readonly recreate: boolean;
   /** Copied into a table with the new sorting key (`indexBy` changed); nothing is lost. */
   readonly resort: boolean;
-  /** Why a recreate loses data (empty otherwise). */
+  /** Why the table is recreated (what is lost) or re-sorted (the keys before and after); empty otherwise. */
   readonly problems: readonly string[];
 }
 
@@ -104,7 +104,7 @@ export function resortStatements(layout: TableLayout, database: string, features
   const columns = layout.columns.map((c) => q(c.name)).join(', ');
   return [
     `DROP TABLE IF EXISTS ${next}`,
-    createTableSql({ ...layout, table: `${layout.table}__resorted` }, database, features).replace('CREATE TABLE IF NOT EXISTS', 'CREATE TABLE'),
+    createTableSql({ ...layout, table: `${layout.table}__resorted` }, database, features),
     `INSERT INTO ${next} (${columns}) SELECT ${columns} FROM ${table}`,
     `RENAME TABLE ${table} TO ${old}, ${next} TO ${table}`,
     `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${old}`,

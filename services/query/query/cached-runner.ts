@@ -15,8 +15,8 @@
  * `freshMs + staleMs` old), so such an answer too reflects the table as of at most about two
  * intervals ago. A run records the version known when it began (read before it), never a later one.
  * Such an answer still runs again after `maxLastingMs` (10 min): rows can also go without a write,
- * by the table's TTL or an operator's hand. Answers with open buckets, or over a range relative to now, never outlive
- * `freshMs + staleMs`: an open bucket turns final with time alone.
+ * by the table's TTL or an operator's hand. Answers with open buckets, or over a range relative to
+ * now, never outlive `freshMs + staleMs`: an open bucket turns final with time alone.
  */
 import { canonicalQuery, type QuerySpec } from './query-spec.ts';
 import type { QueryOutcome, QueryRunner } from './run-query.ts';
@@ -63,21 +63,17 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
   const versionOf = (type: string): { known: string | undefined; reading: Promise<string | undefined> | undefined } => {
     const read = options.dataVersion;
     if (read === undefined) return { known: undefined, reading: undefined };
-    let v = versions.get(type);
-    if (v === undefined) {
-      v = { value: undefined, at: -Infinity, reading: undefined };
-      versions.set(type, v);
-    }
-    const version = v;
-    const age = now() - version.at;
-    if (age >= options.freshMs && version.reading === undefined) {
+    const v = versions.get(type) ?? { value: undefined, at: -Infinity, reading: undefined };
+    versions.set(type, v);
+    const age = now() - v.at;
+    if (age >= options.freshMs && v.reading === undefined) {
       const started = now();
-      version.reading = read(type)
-        .then((value) => Object.assign(version, { value, at: started }).value)
-        .catch(() => Object.assign(version, { value: undefined, at: -Infinity }).value)
-        .finally(() => (version.reading = undefined));
+      v.reading = read(type)
+        .then((value) => Object.assign(v, { value, at: started }).value)
+        .catch(() => Object.assign(v, { value: undefined, at: -Infinity }).value)
+        .finally(() => (v.reading = undefined));
     }
-    return { known: age < options.freshMs + options.staleMs ? version.value : undefined, reading: version.reading };
+    return { known: age < options.freshMs + options.staleMs ? v.value : undefined, reading: v.reading };
   };
 
   /** Whether nothing was written to the type's table since `version` was read. */
@@ -92,17 +88,15 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
     let running = inFlight.get(key);
     if (running === undefined) {
       // A version read before the run began: if the table changes meanwhile, the next look sees it.
-      const { known, reading } = versionOf(spec.type.type);
-      const version = known !== undefined || reading === undefined ? Promise.resolve(known) : reading;
-      const outcome = known !== undefined || reading === undefined ? runner.run(spec) : reading.then(() => runner.run(spec));
-      running = Promise.all([outcome, version])
-        .then(([answer, read]) => {
+      const start = (version: string | undefined) =>
+        runner.run(spec).then((outcome) => {
           entries.delete(key); // re-inserted last: the Map's order is least recently refreshed first
-          entries.set(key, { outcome: answer, at: now(), refreshing: false, version: lasting(spec, answer) ? read : undefined });
+          entries.set(key, { outcome, at: now(), refreshing: false, version: lasting(spec, outcome) ? version : undefined });
           while (entries.size > options.maxEntries) entries.delete(entries.keys().next().value as string);
-          return answer;
-        })
-        .finally(() => inFlight.delete(key));
+          return outcome;
+        });
+      const { known, reading } = versionOf(spec.type.type);
+      running = (known !== undefined || reading === undefined ? start(known) : reading.then(start)).finally(() => inFlight.delete(key));
       inFlight.set(key, running);
     }
     return running;
