@@ -35,7 +35,7 @@ import { deadLetterMessage } from '../processor/dead-letter.ts';
 import { fetchSchemaByIdFrom, WriterSchemas } from '../processor/writer-schemas.ts';
 import { readPartitionRows, readWindows, writeRows } from './clickhouse/aggregate-store.ts';
 import { migrate } from './clickhouse/migrate.ts';
-import { progressRow, storedWindow } from './clickhouse/state-rows.ts';
+import { flushRows, storedWindow } from './clickhouse/state-rows.ts';
 import { serverFeatures } from './clickhouse/table-layout.ts';
 import { loadAggregateTables, type AggregateTable } from './aggregate-tables.ts';
 import { createCleanDecoder, type DecodeClean } from './clean-decoder.ts';
@@ -134,7 +134,7 @@ export function createAggregatorComponent(deps: AggregatorComponentDeps): Aggreg
       await readBack(entry, state.closedEvicted(external)); // their final rows are written like any other's
       const closed = state.advance(external);
       if (closed > 0) metrics.windowsClosed(runtime.aggregate.source, closed);
-      const snapshot = state.snapshot((version, watermarkMs) => progressRow(runtime.layout, state.partition, version, watermarkMs, runtime.aggregate.dimensionShapes));
+      const snapshot = state.snapshot((flush) => flushRows(runtime.layout, state.partition, flush, t, runtime.aggregate.dimensionShapes));
       if (snapshot === undefined) continue;
       const list = byType.get(runtime) ?? [];
       list.push({ entry, snapshot });

@@ -11,8 +11,8 @@
  * rule, see aggregator-runtime.ts).
  */
 import type { Aggregate } from './definition/aggregate-definition.ts';
-import { stateRow, type Row, type StoredWindow } from './clickhouse/state-rows.ts';
-import { retentionMs, type TableLayout } from './clickhouse/table-layout.ts';
+import { parseDateTime, stateRow, type FlushFacts, type Row, type StoredWindow } from './clickhouse/state-rows.ts';
+import { CHANGES_WINDOW, PROGRESS_WINDOW, retentionMs, type TableLayout } from './clickhouse/table-layout.ts';
 import type { CleanRecord, DimensionValue, Folding, PreparedEvent, WindowState } from './state/window-state.ts';
 import { isWindowClosed } from './windows/lateness.ts';
 import { assignSession } from './windows/session-windows.ts';
@@ -73,6 +73,8 @@ export class PartitionAggregates {
   #watermarkMs = -Infinity;
   #lastOffset: bigint | undefined;
   #changed = false;
+  /** The last snapshot's offset and earliest changed window start. */
+  #changes: { version: bigint; fromMs: number } | undefined;
 
   constructor(options: { aggregate: Aggregate; folding: Folding; layout: TableLayout; partition: number }) {
     this.#aggregate = options.aggregate;
@@ -241,19 +243,25 @@ export class PartitionAggregates {
     return closed;
   }
 
-  /** The rows to write now, or undefined when nothing changed since the last commit. */
-  snapshot(progressRow: (version: bigint, watermarkMs: number) => Row): Snapshot | undefined {
+  /**
+   * The rows to write now, or undefined when nothing changed since the last commit: the windows that
+   * changed, then `bookkeeping`'s rows for the flush (progress and change rows, state-rows.ts).
+   */
+  snapshot(bookkeeping: (flush: FlushFacts) => readonly Row[]): Snapshot | undefined {
     if (!this.#changed || this.#lastOffset === undefined) return undefined;
     const version = this.#lastOffset;
     const taken = [...this.#windows.entries()].filter(([, w]) => w.dirty).map(([k, w]) => ({ k, w, seq: w.seq }));
     const pending = this.#pending;
     this.#pending = [];
     this.#changed = false;
-    const rows = [
-      ...taken.map(({ w }) => this.#row(w, version, w.final, false)),
-      ...pending.map((row) => ({ ...row, window_version: version.toString() })),
-      progressRow(version, this.#watermarkMs),
-    ];
+    const rows = [...taken.map(({ w }) => this.#row(w, version, w.final, false)), ...pending.map((row) => ({ ...row, window_version: version.toString() }))];
+    let changedFromMs = Infinity;
+    for (const { w } of taken) changedFromMs = Math.min(changedFromMs, w.bounds.start);
+    for (const row of pending) changedFromMs = Math.min(changedFromMs, parseDateTime(row['window_start']));
+    // Flushes at one offset (windows closed by time alone) may share a change row's key: each such row covers them all.
+    if (this.#changes?.version === version) changedFromMs = Math.min(changedFromMs, this.#changes.fromMs);
+    this.#changes = { version, fromMs: changedFromMs };
+    rows.push(...bookkeeping({ version, watermarkMs: this.#watermarkMs, changedRows: rows.length, changedFromMs }));
     let committed = false;
     return {
       rows,
@@ -276,7 +284,7 @@ export class PartitionAggregates {
     this.#changed = true;
     for (const row of snapshot.rows) {
       if (row['window_correction'] !== 0 || row['window_superseded'] === 1) {
-        if (row['window'] !== '') this.#pending.push(row);
+        if (row['window'] !== PROGRESS_WINDOW && row['window'] !== CHANGES_WINDOW) this.#pending.push(row);
       }
     }
   }

@@ -22,6 +22,7 @@ import type { QueryConfig } from './config.ts';
 import { createQueryRouter } from './http/routes.ts';
 import { createQueryMetrics } from './metrics.ts';
 import { createCachedRunner } from './query/cached-runner.ts';
+import { ChangeLog, changesSql, type ChangeLogRow } from './query/change-log.ts';
 import { createQueryRunner, type QueryRunner } from './query/run-query.ts';
 import { QueryError } from './query-error.ts';
 import { StreamHub } from './stream/stream-hub.ts';
@@ -69,6 +70,11 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
       throw error;
     }
   };
+  const changes = new ChangeLog(async (type, scope) => {
+    const table = catalog?.get(type)?.table.layout.table;
+    if (table === undefined) return [];
+    return store.query<ChangeLogRow>(changesSql(database, table, scope));
+  });
   const starting = () => new QueryError('UNAVAILABLE', `the query API is starting: ${catalogProblem}`, { headers: { 'Retry-After': '5' } });
   const ready = (which: () => QueryRunner | undefined): QueryRunner => ({
     run: (spec) => {
@@ -88,7 +94,7 @@ export function createQueryComponent(deps: QueryComponentDeps): QueryComponent {
       const loaded = await loadAggregateTables(deps.aggregatesDir, deps.registryUrl, version);
       catalog = buildCatalog(loaded.tables);
       runner = createQueryRunner({ store, database, bindParameters: features.queryParameters, maxRows: config.maxRows, maxBuckets: config.maxBuckets, timeoutMs: config.timeoutMs });
-      sharedRunner = createCachedRunner(runner, { freshMs: config.cacheMs, staleMs: config.cacheMs, maxEntries: CACHED_ANSWERS, dataVersion: fingerprint });
+      sharedRunner = createCachedRunner(runner, { freshMs: config.cacheMs, staleMs: config.cacheMs, maxEntries: CACHED_ANSWERS, changes });
       logger.info({ types: [...catalog.keys()], clickhouse: version, boundParameters: features.queryParameters }, 'query catalog loaded');
     } catch (error) {
       catalogProblem = messageOf(error);

@@ -2,11 +2,11 @@
  * The query benchmark's data: a day of 1-minute windows over the values of one dimension, made by
  * the aggregator's own code (events folded into window states with its Folding, turned into rows
  * with state-rows.ts, written with aggregate-store.ts), as closed windows of every source
- * partition plus each partition's progress row, as if the aggregator had run all day.
+ * partition plus each partition's progress and change rows, as if the aggregator had run all day.
  */
 import type { AggregateTable } from '../../services/aggregator/aggregate-tables.ts';
 import { writeRows } from '../../services/aggregator/clickhouse/aggregate-store.ts';
-import { progressRow, stateRow, type Row } from '../../services/aggregator/clickhouse/state-rows.ts';
+import { flushRows, stateRow, type Row } from '../../services/aggregator/clickhouse/state-rows.ts';
 import { retentionMs } from '../../services/aggregator/clickhouse/table-layout.ts';
 import type { PreparedEvent } from '../../services/aggregator/state/window-state.ts';
 import { windowName } from '../../services/aggregator/windows/window.ts';
@@ -93,6 +93,8 @@ export async function fillDay(options: FillOptions): Promise<Filled> {
   }
   await inFlight;
   const watermark = dayStartMs + MINUTES * MINUTE_MS + aggregate.graceMs + aggregate.allowedOutOfOrdernessMs;
-  await writeRows(store, database, layout, offsets.map((offset, p) => progressRow(layout, p, offset, watermark, aggregate.dimensionShapes)));
+  const flushedAt = Date.now();
+  const last = (offset: bigint) => ({ version: offset, watermarkMs: watermark, changedRows: rows / partitions, changedFromMs: dayStartMs });
+  await writeRows(store, database, layout, offsets.flatMap((offset, p) => flushRows(layout, p, last(offset), flushedAt, aggregate.dimensionShapes)));
   return { counts, events: counts.reduce((sum, n) => sum + n, 0), rows, seconds: (performance.now() - started) / 1000 };
 }

@@ -11,9 +11,9 @@
  * `--cache-ms` is the query API's WEIR_QUERY_CACHE_MS (default 1000: equal queries share answers up
  * to about two flush intervals old); `--cache-ms 0` makes every request run on ClickHouse.
  * The day is history: nothing is written to the table during the load, so answers over its fixed
- * ranges stay valid (cached-runner.ts). `--live` writes the type's progress rows once a second
- * during the load, as an aggregator's flushes of live events would, so every answer is computed
- * again once its second is up. `--time-first` leaves out `indexBy` (the table sorted by time first).
+ * ranges stay valid (cached-runner.ts). `--live` adds what a running aggregator writes meanwhile:
+ * once a second, a flush of live events into today's windows (query-live.ts), with the change rows
+ * that let the query API keep its answers over yesterday. `--time-first` leaves out `indexBy` (the table sorted by time first).
  * The clients run in `--threads` worker threads (default 2), so the load generator, which shares
  * the 2 cores, is not held to one event loop.
  *   npm run bench:query -- [--engine server|embedded] [--clients 50] [--seconds 30] [--warmup 5] [--values 100] [--partitions 3] [--cache-ms 1000] [--live] [--time-first] [--threads 2] [--profile DIR]
@@ -29,9 +29,7 @@ import { startLocalClickHouseServer, type LocalClickHouseServer } from '../../de
 import { freePort } from '../../deploy/local/free-port.ts';
 import { startLocalKafka } from '../../deploy/local/kafka/local-kafka.ts';
 import { loadAggregateTables } from '../../services/aggregator/aggregate-tables.ts';
-import { writeRows } from '../../services/aggregator/clickhouse/aggregate-store.ts';
 import { migrate } from '../../services/aggregator/clickhouse/migrate.ts';
-import { progressRow } from '../../services/aggregator/clickhouse/state-rows.ts';
 import { serverFeatures } from '../../services/aggregator/clickhouse/table-layout.ts';
 import { generateKeySecret } from '../../services/gateway/auth/write-keys.ts';
 import { buildCatalog } from '../../services/query/catalog.ts';
@@ -48,6 +46,7 @@ import { profileOnExit } from './profile.ts';
 import { fillDay, MINUTE_MS, MINUTES } from './query-fill.ts';
 import { loadReport, mergeLoads, runLoad, type LoadResult } from './query-load.ts';
 import type { LoadWorkerData, LoadWorkerResult } from './query-load-worker.ts';
+import { startLiveWriter } from './query-live.ts';
 import { clickHouseAlone, queryKinds, type MixData } from './query-mix.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -151,14 +150,14 @@ export async function run(argv: string[]): Promise<void> {
     const filled = await fillDay({ store, database: DATABASE, table, values: tenants, partitions, dayStartMs });
     const fq = `${DATABASE}.${table.layout.table}`;
     const [stored] = await store.query<{ rows: string; events: string; windows: string }>(
-      `SELECT count() AS rows, sum(window_count) AS events, uniqExact(window_start, tenant) AS windows FROM ${fq} WHERE window != ''`,
+      `SELECT count() AS rows, sum(window_count) AS events, uniqExact(window_start, tenant) AS windows FROM ${fq} WHERE window = 'tumbling_1m'`,
     );
     const [parts] = await store.query<{ n: string }>(`SELECT count() AS n FROM system.parts WHERE database = '${DATABASE}' AND table = '${table.layout.table}' AND active`);
     process.stdout.write(
       `Kafka ${kafka.version} (registry only); ClickHouse ${engine === 'server' ? `server ${version} over HTTP, its own process` : `chDB ${version} embedded in the query process`}; ` +
         `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} before the fill\n` +
         `definition: ${TYPE} by tenant (${tenants.length} values${values['time-first'] ? '; sorted by time first' : '; indexBy tenant'}); count, sum, max, distinct (HLL), quantile (p99); tumbling 1 min only\n` +
-        `fill: ${filled.events} events folded into ${MINUTES} x ${tenants.length} windows x ${partitions} partitions = ${filled.rows} rows (+${partitions} progress rows) ` +
+        `fill: ${filled.events} events folded into ${MINUTES} x ${tenants.length} windows x ${partitions} partitions = ${filled.rows} rows (+${partitions} progress and ${partitions} change rows) ` +
         `of ${new Date(dayStartMs).toISOString().slice(0, 10)} in ${filled.seconds.toFixed(1)} s; ClickHouse holds ${stored?.rows} rows, ${stored?.windows} windows, ${stored?.events} events, in ${parts?.n} active parts\n`,
     );
 
@@ -209,20 +208,8 @@ export async function run(argv: string[]): Promise<void> {
     let cpuAt: { own: NodeJS.CpuUsage; pids: Record<string, number>; machine: number; t: number } | undefined;
     let cpu: { own: number; pids: Record<string, number>; machine: number; seconds: number } | undefined;
     const sample = () => ({ own: process.cpuUsage(), pids: Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid)])), machine: machineBusySeconds(), t: performance.now() });
-    // --live: a flush's progress rows once a second (new offsets), so the type's data version moves on.
-    let flushes = 0;
-    const liveStore = store;
-    const flusher =
-      liveStore === undefined
-        ? undefined
-        : setInterval(() => {
-            const offset = BigInt(filled.events) + BigInt(Date.now()); // grows with every flush
-            const rows = Array.from({ length: partitions }, (_, p) => progressRow(table.layout, p, offset, Date.now(), table.aggregate.dimensionShapes));
-            writeRows(liveStore, DATABASE, table.layout, rows).then(
-              () => flushes++,
-              (error: unknown) => process.stderr.write(`live flush failed: ${String(error)}\n`),
-            );
-          }, 1_000);
+    // --live: an aggregator's flushes of today's live events, once a second (query-live.ts).
+    const live = values.live && store !== undefined ? startLiveWriter({ store, database: DATABASE, table, tenants, partitions, firstOffset: BigInt(filled.events) }) : undefined;
     const onWindow = (phase: 'start' | 'end') => {
       if (phase === 'start') cpuAt = sample();
       else if (cpuAt !== undefined) {
@@ -232,13 +219,16 @@ export async function run(argv: string[]): Promise<void> {
       }
     };
     const load = threads === 1 ? await runLoad({ url, key, kinds, clients, warmupSeconds, seconds, onWindow }) : await loadInThreads({ url, key, mix, clients, threads, warmupSeconds, seconds, onWindow });
-    if (flusher !== undefined) clearInterval(flusher);
+    await live?.stop();
+    const written = live?.stats();
     const report = loadReport(load, seconds);
     const percent = (s: number) => `${((s / (cpu?.seconds ?? seconds)) * 100).toFixed(0)}%`;
     process.stdout.write(
       `query API ready ${readySeconds.toFixed(1)} s after start${profileDir === undefined ? '' : ' [under --cpu-prof]'}, answers shared for ${cacheMs} ms; ${clients} clients in ${threads} load thread(s), keep-alive, ${warmupSeconds} s warm-up, then ${seconds} s measured (${load.seconds.toFixed(1)} s to the last answer); ` +
         `latency from sending to the body's last byte, client-side; "API" is the answer's meta.elapsedMs (plan, ClickHouse round trip, evaluate)\n` +
-        (values.live ? `live: ${flushes} flushes of progress rows written during the load, one a second: every answer computed again once its second is up\n` : `history: nothing written during the load, so answers over the fixed ranges stay valid until the table changes\n`) +
+        (written !== undefined
+          ? `live: ${written.flushes} flushes written during the load, one a second, ${written.windowRows} rows of today's windows (${tenants.length} tenants x ${partitions} partitions a flush)${written.failed > 0 ? `, ${written.failed} failed` : ''}; the queries read yesterday: the change rows say their answers hold\n`
+          : `history: nothing written during the load, so answers over the fixed ranges stay valid until the table changes\n`) +
         `${report.lines.join('\n')}\n` +
         (cpu === undefined
           ? ''

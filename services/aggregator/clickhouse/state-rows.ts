@@ -6,7 +6,7 @@
 import type { FieldShape } from '../../processor/pipeline/field-shape.ts';
 import type { DimensionValue, Folding, WindowState } from '../state/window-state.ts';
 import type { Window } from '../windows/window.ts';
-import { PROGRESS_WINDOW, type TableLayout } from './table-layout.ts';
+import { CHANGED_NOTHING, CHANGES_RETENTION_MS, CHANGES_WINDOW, PROGRESS_WINDOW, type TableLayout } from './table-layout.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -83,25 +83,57 @@ export function stateRow(layout: TableLayout, folding: Folding, key: RowKey, sta
 }
 
 /** The partition's progress: every offset up to `version` is folded into the rows written with it. */
-export function progressRow(layout: TableLayout, partition: number, version: bigint, watermarkMs: number, shapes: readonly FieldShape[]): Row {
-  const row: Row = {
-    window: PROGRESS_WINDOW,
-    window_start: dateTimeText(0),
-    window_end: dateTimeText(0),
-    window_partition: partition,
-    window_correction: 0,
-    window_version: version.toString(),
-    window_final: 0,
-    window_superseded: 0,
-    window_watermark: Number.isFinite(watermarkMs) ? Math.trunc(watermarkMs) : 0,
-    window_expires: dateTimeText(Date.UTC(2100, 0, 1)),
-    window_count: 0,
-  };
+/** What a flush of a partition wrote, for its progress and change rows. */
+export interface FlushFacts {
+  /** Every record up to this offset is in the flush. */
+  readonly version: bigint;
+  readonly watermarkMs: number;
+  /** Window rows written (new windows, updates, corrections, supersessions). */
+  readonly changedRows: number;
+  /** The earliest window start among them (Infinity when there are none). */
+  readonly changedFromMs: number;
+}
+
+/** A row of a fixed window (progress or changes) with the dimensions at their neutral values. */
+function bookkeepingRow(layout: TableLayout, shapes: readonly FieldShape[], fields: Row): Row {
+  const row: Row = { window_correction: 0, window_final: 0, window_superseded: 0, window_watermark: 0, window_count: 0, ...fields };
   layout.dimensions.forEach((name, i) => {
     const shape = shapes[i];
     row[name] = shape?.nullable === true ? null : shape?.kind === 'string' || shape?.kind === 'enum' ? '' : 0;
   });
   return row;
+}
+
+export function progressRow(layout: TableLayout, partition: number, version: bigint, watermarkMs: number, shapes: readonly FieldShape[]): Row {
+  return bookkeepingRow(layout, shapes, {
+    window: PROGRESS_WINDOW,
+    window_start: dateTimeText(0),
+    window_end: dateTimeText(0),
+    window_partition: partition,
+    window_version: version.toString(),
+    window_watermark: Number.isFinite(watermarkMs) ? Math.trunc(watermarkMs) : 0,
+    window_expires: dateTimeText(Date.UTC(2100, 0, 1)),
+  });
+}
+
+/** The change row of a flush at `atMs` (table-layout.ts, CHANGES_WINDOW). */
+export function changeRow(layout: TableLayout, partition: number, flush: FlushFacts, atMs: number, shapes: readonly FieldShape[]): Row {
+  return bookkeepingRow(layout, shapes, {
+    window: CHANGES_WINDOW,
+    window_start: dateTimeText(atMs),
+    window_end: dateTimeText(atMs),
+    window_partition: partition,
+    window_correction: (flush.version + 1n).toString(),
+    window_version: flush.version.toString(),
+    window_final: 1,
+    window_watermark: flush.changedRows > 0 ? Math.trunc(flush.changedFromMs) : CHANGED_NOTHING,
+    window_expires: dateTimeText(atMs + CHANGES_RETENTION_MS),
+  });
+}
+
+/** The progress and change rows of a partition's flush at `atMs`. */
+export function flushRows(layout: TableLayout, partition: number, flush: FlushFacts, atMs: number, shapes: readonly FieldShape[]): Row[] {
+  return [progressRow(layout, partition, flush.version, flush.watermarkMs, shapes), changeRow(layout, partition, flush, atMs, shapes)];
 }
 
 export interface StoredWindow {

@@ -10,6 +10,9 @@
  * - Every flush of a partition also writes its progress row (`window = ''`): the last offset folded
  *   and the partition's watermark, in the same INSERT as the aggregates, so that one insert into
  *   one table makes a flush atomic. A restart reads the progress row and the open windows back.
+ * - Every flush of a partition also writes a change row (`window = '~changes'`, CHANGES_WINDOW):
+ *   which window starts the flush wrote, so that a reader of the table can tell whether an answer
+ *   it keeps over some time range is still what the table holds.
  * - Late events under the `correct` policy add a correction row each (`window_correction` = the
  *   event's offset + 1), never rewriting the final row, so a replay writes the same rows again.
  * - A session window absorbed by a merge is rewritten with `window_superseded = 1`; queries skip it.
@@ -24,6 +27,20 @@ import type { Aggregate } from '../definition/aggregate-definition.ts';
 import type { Folding } from '../state/window-state.ts';
 
 export const PROGRESS_WINDOW = '';
+
+/**
+ * The change rows, one per flush of a partition, in the flush's INSERT like the progress row:
+ * `window_start` is the time of the flush, `window_version` its offset (and `window_correction` is
+ * that offset + 1, so that flushes never share a key) and `window_watermark` the earliest start
+ * (ms) among the window rows it wrote, CHANGED_NOTHING when it wrote none. `window_count` is 0, so
+ * that a sum of counts over every row of the table stays the count of events. `window_final` is 1.
+ * They expire after CHANGES_RETENTION_MS where the server has TTL. The query API reads the ones
+ * newer than what it has seen (services/query/query/change-log.ts).
+ */
+export const CHANGES_WINDOW = '~changes';
+/** `window_watermark` of a change row whose flush wrote no window row: the largest Int64 (a string: beyond a double's integers). */
+export const CHANGED_NOTHING = '9223372036854775807';
+export const CHANGES_RETENTION_MS = 86_400_000;
 
 export interface Column {
   readonly name: string;

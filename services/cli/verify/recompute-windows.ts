@@ -100,10 +100,10 @@ export class WindowRecomputation {
   /** What a flush would write now, kept as ClickHouse keeps it; closed windows then leave memory. */
   #flush(state: PartitionAggregates): void {
     state.advance();
-    const snapshot = state.snapshot(() => ({ window: '' }));
+    const snapshot = state.snapshot(() => []);
     if (snapshot === undefined) return;
     for (const row of snapshot.rows) {
-      if (row['window'] === '' || !inRange(this.#range, rowStartMs(row))) continue;
+      if (!inRange(this.#range, rowStartMs(row))) continue;
       const key = JSON.stringify(this.#table.layout.orderBy.map((column) => row[column] ?? null));
       const kept = this.#rows.get(key);
       // Equal versions: the later insert wins, as in ReplacingMergeTree.

@@ -1,13 +1,13 @@
 /**
  * What ClickHouse holds for a type: the progress of each source partition (the last offset folded
  * into the rows, from the progress rows), and every window merged as a query merges it, read
- * `FINAL` without progress rows and superseded sessions: counts and sums added, min and max
+ * `FINAL` without progress or change rows and superseded sessions: counts and sums added, min and max
  * taken, HLL positions united (`groupUniqArrayArray`), sketches added (`sumMap`). The SQL is what
  * ClickHouse 18.16 accepts (no query parameters), like the aggregator's own.
  */
 import { quoteString } from '../../shared/clickhouse/sql-literal.ts';
 import type { Row } from '../../aggregator/clickhouse/state-rows.ts';
-import { quoteIdentifier as q } from '../../aggregator/clickhouse/table-layout.ts';
+import { CHANGES_WINDOW, PROGRESS_WINDOW, quoteIdentifier as q } from '../../aggregator/clickhouse/table-layout.ts';
 import type { ClickHouseStore } from '../../shared/clickhouse/store.ts';
 import type { AggregateTable } from './aggregate-tables.ts';
 import { mergeRow, type MergedWindows, type WindowRange } from './merged-windows.ts';
@@ -53,7 +53,7 @@ function selections(table: AggregateTable): Selected[] {
 export async function readStoredWindows(store: ClickHouseStore, database: string, table: AggregateTable, range: WindowRange): Promise<MergedWindows> {
   const keys = ['window', 'window_start', ...table.layout.dimensions];
   const selected = selections(table);
-  const where = ["window != ''", 'window_superseded = 0'];
+  const where = [`window NOT IN (${quoteString(PROGRESS_WINDOW)}, ${quoteString(CHANGES_WINDOW)})`, 'window_superseded = 0'];
   // Starts are whole seconds: start * 1000 >= since exactly when start >= ceil(since / 1000).
   if (range.sinceMs !== undefined) where.push(`toInt64(toUInt32(window_start)) >= ${Math.ceil(range.sinceMs / 1000)}`);
   if (range.untilMs !== undefined) where.push(`toInt64(toUInt32(window_start)) < ${Math.ceil(range.untilMs / 1000)}`);

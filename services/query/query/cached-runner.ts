@@ -8,16 +8,18 @@
  * Failures are never kept: the next caller runs the query again.
  *
  * An answer over a fixed time range (`from` and `to` given) whose buckets are all final stays
- * valid for longer, while its type's data version (`dataVersion`: one cheap look at the
- * aggregator's progress rows) is the one read before it ran: nothing was written to the type's
- * table since, so ClickHouse would answer the same. The version is read at most once per type and
- * `freshMs` (while one read is under way, the previous version is used, if at most
- * `freshMs + staleMs` old), so such an answer too reflects the table as of at most about two
- * intervals ago. A run records the version known when it began (read before it), never a later one.
+ * valid for longer: while no flush since it ran wrote a window starting before the end of the
+ * range it read. The change log (change-log.ts: the aggregator's change rows, polled at most once
+ * per type and `freshMs`) says which window starts were written. While a poll is under way, the
+ * previous one is used if at most `freshMs + staleMs` old, so such an answer too reflects the
+ * table as of at most about two intervals ago. A run records the poll known when it began (done
+ * before it), never a later one. So a day of history stays answered while live events are folded
+ * into today's windows, and a late event corrected into that day makes it run again.
  * Such an answer still runs again after `maxLastingMs` (10 min): rows can also go without a write,
  * by the table's TTL or an operator's hand. Answers with open buckets, or over a range relative to
  * now, never outlive `freshMs + staleMs`: an open bucket turns final with time alone.
  */
+import type { ChangeLog } from './change-log.ts';
 import { canonicalQuery, type QuerySpec } from './query-spec.ts';
 import type { QueryOutcome, QueryRunner } from './run-query.ts';
 
@@ -27,9 +29,9 @@ export interface CachedRunnerOptions {
   readonly freshMs: number;
   readonly staleMs: number;
   readonly maxEntries: number;
-  /** The type's data version: changes whenever the aggregator writes to its table. */
-  readonly dataVersion?: (type: string) => Promise<string>;
-  /** An answer kept by its data version runs again after this long all the same (default 10 min). */
+  /** What the aggregator wrote, poll by poll: without it, no answer outlives freshMs + staleMs. */
+  readonly changes?: Pick<ChangeLog, 'poll' | 'changedFrom'>;
+  /** An answer kept by the change log runs again after this long all the same (default 10 min). */
   readonly maxLastingMs?: number;
   readonly now?: () => number;
 }
@@ -38,14 +40,17 @@ interface Entry {
   outcome: QueryOutcome;
   at: number;
   refreshing: boolean;
-  /** The type's data version read before the run; undefined when the answer may not outlive freshMs + staleMs. */
-  version: string | undefined;
+  /** The change log's poll known before the run; undefined when the answer may not outlive freshMs + staleMs. */
+  seen: number | undefined;
+  /** The earliest window start written after `seen`, as far as the polls up to `checkedThrough` say. */
+  changedFromMs: number;
+  checkedThrough: number;
 }
 
-interface Version {
-  value: string | undefined;
+interface Poll {
+  index: number | undefined;
   at: number;
-  reading: Promise<string | undefined> | undefined;
+  reading: Promise<number | undefined> | undefined;
 }
 
 export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOptions): QueryRunner {
@@ -54,32 +59,37 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
   const maxLastingMs = options.maxLastingMs ?? DEFAULT_MAX_LASTING_MS;
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<QueryOutcome>>();
-  const versions = new Map<string, Version>();
+  const polls = new Map<string, Poll>();
 
   /**
-   * The type's data version as read at most freshMs + staleMs ago (undefined when there is none
-   * that recent), and the read under way, started when the last one is older than freshMs.
+   * The type's newest change-log poll done at most freshMs + staleMs ago (undefined when there is
+   * none that recent), and the poll under way, started when the last one is older than freshMs.
    */
-  const versionOf = (type: string): { known: string | undefined; reading: Promise<string | undefined> | undefined } => {
-    const read = options.dataVersion;
-    if (read === undefined) return { known: undefined, reading: undefined };
-    const v = versions.get(type) ?? { value: undefined, at: -Infinity, reading: undefined };
-    versions.set(type, v);
+  const pollOf = (type: string): { known: number | undefined; reading: Promise<number | undefined> | undefined } => {
+    const changes = options.changes;
+    if (changes === undefined) return { known: undefined, reading: undefined };
+    const v = polls.get(type) ?? { index: undefined, at: -Infinity, reading: undefined };
+    polls.set(type, v);
     const age = now() - v.at;
     if (age >= options.freshMs && v.reading === undefined) {
       const started = now();
-      v.reading = read(type)
-        .then((value) => Object.assign(v, { value, at: started }).value)
-        .catch(() => Object.assign(v, { value: undefined, at: -Infinity }).value)
+      v.reading = changes
+        .poll(type)
+        .then((index) => Object.assign(v, { index, at: started }).index)
+        .catch(() => Object.assign(v, { index: undefined, at: -Infinity }).index)
         .finally(() => (v.reading = undefined));
     }
-    return { known: age < options.freshMs + options.staleMs ? v.value : undefined, reading: v.reading };
+    return { known: age < options.freshMs + options.staleMs ? v.index : undefined, reading: v.reading };
   };
 
-  /** Whether nothing was written to the type's table since `version` was read. */
-  const unchangedSince = async (type: string, version: string): Promise<boolean> => {
-    const { known, reading } = versionOf(type);
-    return (known ?? (await reading)) === version;
+  /** Whether no window the answer read was written since it ran, as of a poll at most freshMs + staleMs old. */
+  const stillHeld = async (spec: QuerySpec, entry: Entry): Promise<boolean> => {
+    const { known, reading } = pollOf(spec.type.type);
+    if ((known ?? (await reading)) === undefined || options.changes === undefined) return false;
+    const { fromMs, through } = options.changes.changedFrom(spec.type.type, entry.checkedThrough);
+    entry.changedFromMs = Math.min(entry.changedFromMs, fromMs);
+    entry.checkedThrough = through;
+    return entry.changedFromMs >= entry.outcome.plan.toMs;
   };
 
   const lasting = (spec: QuerySpec, outcome: QueryOutcome) => spec.time.fromMs !== undefined && spec.time.toMs !== undefined && outcome.rows.every((r) => !r.open);
@@ -87,15 +97,16 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
   const runShared = (key: string, spec: QuerySpec): Promise<QueryOutcome> => {
     let running = inFlight.get(key);
     if (running === undefined) {
-      // A version read before the run began: if the table changes meanwhile, the next look sees it.
-      const start = (version: string | undefined) =>
+      // A poll done before the run began: if the table changes meanwhile, the next poll sees it.
+      const start = (seen: number | undefined) =>
         runner.run(spec).then((outcome) => {
           entries.delete(key); // re-inserted last: the Map's order is least recently refreshed first
-          entries.set(key, { outcome, at: now(), refreshing: false, version: lasting(spec, outcome) ? version : undefined });
+          const kept = lasting(spec, outcome) ? seen : undefined;
+          entries.set(key, { outcome, at: now(), refreshing: false, seen: kept, changedFromMs: Infinity, checkedThrough: kept ?? -1 });
           while (entries.size > options.maxEntries) entries.delete(entries.keys().next().value as string);
           return outcome;
         });
-      const { known, reading } = versionOf(spec.type.type);
+      const { known, reading } = pollOf(spec.type.type);
       running = (known !== undefined || reading === undefined ? start(known) : reading.then(start)).finally(() => inFlight.delete(key));
       inFlight.set(key, running);
     }
@@ -109,7 +120,7 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
       if (entry === undefined) return runShared(key, spec);
       const age = now() - entry.at;
       if (age < options.freshMs) return { ...entry.outcome, cacheAgeMs: age };
-      if (entry.version !== undefined && age < maxLastingMs && (await unchangedSince(spec.type.type, entry.version))) return { ...entry.outcome, cacheAgeMs: now() - entry.at };
+      if (entry.seen !== undefined && age < maxLastingMs && (await stillHeld(spec, entry))) return { ...entry.outcome, cacheAgeMs: now() - entry.at };
       if (age < options.freshMs + options.staleMs) {
         if (!entry.refreshing) {
           entry.refreshing = true;

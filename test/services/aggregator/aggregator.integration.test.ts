@@ -114,7 +114,7 @@ describe('aggregator', () => {
     await sessions.produce([at(0, 0), at(1, 3), at(2, 6), at(3, 20), at(4, 13), at(5, 16), at(6, 9, 'u2')], () => 0);
     const sessionRows = async () => store.query<{ user: string; s: string; e: string; n: string }>(
       `SELECT user, toUInt32(window_start) - ${T0 / 1000} AS s, toUInt32(window_end) - ${T0 / 1000} AS e, window_count AS n FROM ${database}.agg_${sessions.type} FINAL
-       WHERE window != '' AND window_superseded = 0 ORDER BY user, s`);
+       WHERE window = 'session_5s' AND window_superseded = 0 ORDER BY user, s`);
     await waitFor('7 events in sessions', async () => (await sessionRows()).reduce((n, r) => n + Number(r.n), 0) === 7, { timeoutMs: 30_000 });
     expect((await sessionRows()).map((r) => [r.user, Number(r.s), Number(r.e), Number(r.n)])).toEqual([
       ['u1', 0, 11, 3],
@@ -126,7 +126,7 @@ describe('aggregator', () => {
     await corrected.produce([at(0, 1), at(1, 25), at(2, 2)], () => 0);
     await waitFor('the correction written', async () => (await storedCount(store, database, corrected.type)) === 3, { timeoutMs: 30_000 });
     expect(await storedTotals(store, database, corrected.type)).toEqual(expectedTotals([at(0, 1), at(1, 25), at(2, 2)]));
-    const [correction] = await store.query<{ c: string; f: string }>(`SELECT window_correction AS c, window_final AS f FROM ${database}.agg_${corrected.type} FINAL WHERE window_correction != 0`);
+    const [correction] = await store.query<{ c: string; f: string }>(`SELECT window_correction AS c, window_final AS f FROM ${database}.agg_${corrected.type} FINAL WHERE window = 'tumbling_10s' AND window_correction != 0`);
     expect(Number(correction!.c)).toBe(3); // the late sale's offset + 1
     expect(Number(correction!.f)).toBe(1);
     expect(await counterValue(aggregator.metrics, 'weir_aggregator_late_events_total', { action: 'corrected' })).toBe(1);

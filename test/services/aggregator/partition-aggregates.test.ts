@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressRow, storedWindow } from '../../../services/aggregator/clickhouse/state-rows.ts';
+import { flushRows, progressRow, storedWindow, type FlushFacts } from '../../../services/aggregator/clickhouse/state-rows.ts';
 import { serverFeatures, tableLayout } from '../../../services/aggregator/clickhouse/table-layout.ts';
 import type { Aggregate } from '../../../services/aggregator/definition/aggregate-definition.ts';
 import { PartitionAggregates } from '../../../services/aggregator/partition-aggregates.ts';
@@ -26,8 +26,9 @@ async function setup(changes: Record<string, unknown> = {}) {
   const folding = createFolding(aggregate);
   const layout = tableLayout(aggregate, folding, serverFeatures('26.7'));
   const make = () => new PartitionAggregates({ aggregate, folding, layout, partition: 3 });
-  const progress = (version: bigint, watermark: number) => progressRow(layout, 3, version, watermark, aggregate.dimensionShapes);
-  return { aggregate, folding, layout, make, progress };
+  const progress = (f: FlushFacts) => [progressRow(layout, 3, f.version, f.watermarkMs, aggregate.dimensionShapes)];
+  const bookkeeping = (f: FlushFacts) => flushRows(layout, 3, f, T0 + 60_000, aggregate.dimensionShapes);
+  return { aggregate, folding, layout, make, progress, bookkeeping };
 }
 
 const event = (i: number, t: number, name = 'a') => ({ event_id: `e-${i}`, event_time: t, name, count: i, total: 10, ratio: i / 10 });
@@ -106,5 +107,45 @@ describe('PartitionAggregates', () => {
       ['2026-01-15 12:00:00', '2026-01-15 12:00:13', 3, 0],
       ['2026-01-15 12:00:08', '2026-01-15 12:00:13', 1, 1],
     ]);
+  });
+
+  it('writes with every flush a change row naming the earliest window start it wrote, counting no events', async () => {
+    const { make, bookkeeping } = await setup({ lateEvents: 'correct' });
+    const p = make();
+    const changeOf = (rows: readonly Record<string, unknown>[]) => rows.filter((r) => r['window'] === '~changes');
+    p.fold(event(0, T0 + 1_000), 0n, T0 + 1_000);
+    p.fold(event(1, T0 + 12_000, 'b'), 1n, T0 + 12_000);
+    const first = p.snapshot(bookkeeping)!;
+    expect(first.rows.map((r) => r['window'])).toEqual(['tumbling_10s', 'tumbling_10s', '', '~changes']);
+    expect(changeOf(first.rows)).toEqual([
+      expect.objectContaining({ window_start: '2026-01-15 12:01:00', window_partition: 3, window_version: '1', window_correction: '2', window_final: 1, window_count: 0, window_watermark: T0, name: '' }),
+    ]);
+    first.commit();
+
+    // A correction of a closed window reaches back to it, whatever else the flush writes.
+    p.fold(event(2, T0 + 30_000, 'b'), 2n, T0 + 30_000);
+    expect(p.fold(event(3, T0 + 2_000), 3n, T0 + 2_000)).toBe('late_corrected');
+    expect(p.advance()).toBe(2);
+    const second = p.snapshot(bookkeeping)!;
+    expect(changeOf(second.rows)).toEqual([expect.objectContaining({ window_version: '3', window_watermark: T0 })]);
+    second.commit();
+
+    // A window closed by time alone is written at the same offset: the change row, which shares
+    // its key with the last one, covers both flushes (its own window starts at 30 s).
+    expect(p.advance(T0 + 60_000)).toBe(1);
+    const third = p.snapshot(bookkeeping)!;
+    expect(changeOf(third.rows)).toEqual([expect.objectContaining({ window_version: '3', window_correction: '4', window_watermark: T0 })]);
+    third.commit();
+    p.fold(event(4, T0 + 70_000), 4n, T0 + 70_000);
+    expect(changeOf(p.snapshot(bookkeeping)!.rows)).toEqual([expect.objectContaining({ window_version: '4', window_watermark: T0 + 70_000 })]);
+
+    // Offsets without a window row (a record for no window, here a late one dead-lettered) still get a change row, writing nothing.
+    const dlq = (await setup({ lateEvents: 'dlq' })).make();
+    dlq.fold(event(0, T0 + 30_000), 0n, T0 + 30_000);
+    dlq.snapshot(bookkeeping)!.commit();
+    expect(dlq.fold(event(1, T0 + 1_000), 1n, T0 + 1_000)).toBe('late_dead_letter');
+    const late = dlq.snapshot((await setup()).bookkeeping)!;
+    expect(late.rows.map((r) => r['window'])).toEqual(['', '~changes']);
+    expect(changeOf(late.rows)).toEqual([expect.objectContaining({ window_version: '1', window_count: 0, window_watermark: '9223372036854775807' })]);
   });
 });

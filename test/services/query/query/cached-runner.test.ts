@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCachedRunner } from '../../../../services/query/query/cached-runner.ts';
+import { ChangeLog, type ChangeLogRow } from '../../../../services/query/query/change-log.ts';
 import type { QuerySpec } from '../../../../services/query/query/query-spec.ts';
 import type { QueryOutcome, QueryRunner } from '../../../../services/query/query/run-query.ts';
 import { parseQuery } from '../../../../services/query/query/parse-query.ts';
@@ -75,62 +76,71 @@ describe('cached runner', () => {
   describe('answers over a fixed range with every bucket final', () => {
     const fixed = (extra: Record<string, unknown> = {}): QuerySpec =>
       parseQuery({ type: 'shop', measures: ['events'], from: '2026-11-23T00:00:00Z', to: '2026-11-24T00:00:00Z', granularity: '1h', ...extra }, catalog, readAll());
-    /** A runner whose answers have one row, open or final as the test says, numbered by run. */
+    const DAY_END = Date.parse('2026-11-24T00:00:00Z');
+    /** A runner whose answers have one row, open or final as the test says, numbered by run, read up to the end of the day. */
     function rowRunner() {
       const state = { runs: 0, open: false };
       const runner: QueryRunner = {
         run: async () => {
           state.runs++;
-          return { rowsRead: state.runs, rows: [{ open: state.open }] } as unknown as QueryOutcome;
+          return { rowsRead: state.runs, rows: [{ open: state.open }], plan: { toMs: DAY_END } } as unknown as QueryOutcome;
         },
       };
       return { runner, state };
     }
+    /** Partition 0's flush at `offset`, writing windows from `fromMs` on (with its progress row). */
+    const flush = (offset: number, fromMs: number | string): ChangeLogRow[] => [
+      { w: '', p: 0, v: offset, f: 0, t: 0 },
+      { w: '~changes', p: 0, v: offset, f: fromMs, t: 1_800_000_000 },
+    ];
     function setup(open = false) {
       const { runner, state } = rowRunner();
       state.open = open;
-      const clock = { t: 0, version: 'v1', reads: 0, fail: false };
-      const cached = createCachedRunner(runner, {
-        freshMs: 1_000,
-        staleMs: 1_000,
-        maxEntries: 10,
-        now: () => clock.t,
-        dataVersion: async (type) => {
-          expect(type).toBe('shop');
-          clock.reads++;
-          if (clock.fail) throw new Error('ClickHouse down');
-          return clock.version;
-        },
+      const clock = { t: 0, polls: 0, fail: false, written: [] as ChangeLogRow[] };
+      const changes = new ChangeLog(async (type) => {
+        expect(type).toBe('shop');
+        clock.polls++;
+        if (clock.fail) throw new Error('ClickHouse down');
+        return clock.written.splice(0);
       });
+      const cached = createCachedRunner(runner, { freshMs: 1_000, staleMs: 1_000, maxEntries: 10, now: () => clock.t, changes });
       return { cached, state, clock };
     }
     const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-    it('are served while the type\'s data version is the one read before they ran, and run again once it changes', async () => {
+    it('are served while no flush since they ran wrote a window starting before their end, and run again once one does', async () => {
       const { cached, state, clock } = setup();
-      expect((await cached.run(fixed())).rowsRead).toBe(1); // after reading the version
-      expect(clock.reads).toBe(1);
-      clock.t = 2_500; // past freshMs + staleMs: kept because the version is still v1
+      clock.written = flush(10, DAY_END - 60_000); // before the first poll: only its offsets are learnt
+      expect((await cached.run(fixed())).rowsRead).toBe(1); // after the first poll
+      expect(clock.polls).toBe(1);
+      clock.t = 2_500; // past freshMs + staleMs: kept, nothing written
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 1, cacheAgeMs: 2_500 });
       clock.t = 2_600;
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 1, cacheAgeMs: 2_600 });
-      expect(clock.reads).toBe(2); // at most once per freshMs, however many callers
+      expect(clock.polls).toBe(2); // at most once per freshMs, however many callers
+      clock.written = [...flush(11, DAY_END), ...flush(12, DAY_END + 3_600_000)]; // live windows of the next day
       clock.t = 60_000;
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 1, cacheAgeMs: 60_000 });
-      expect([state.runs, clock.reads]).toEqual([1, 3]);
+      expect([state.runs, clock.polls]).toEqual([1, 3]);
       clock.t = 600_000; // 10 min: run again all the same
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 2 });
-      expect([state.runs, clock.reads]).toEqual([2, 4]);
+      expect([state.runs, clock.polls]).toEqual([2, 4]);
       clock.t = 660_000;
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 2, cacheAgeMs: 60_000 });
-      clock.version = 'v2'; // the aggregator wrote to the table
+      clock.written = flush(13, DAY_END - 60_000); // a late event corrected into the day's last minute
       clock.t = 700_000;
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 3 });
       clock.t = 760_000;
       expect(await cached.run(fixed())).toMatchObject({ rowsRead: 3, cacheAgeMs: 60_000 });
+      clock.written = [{ w: '', p: 1, v: 5, f: 0, t: 0 }]; // a partition's offsets moved with no change row: anything may have changed
+      clock.t = 800_000;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 4 });
+      clock.written = flush(14, '9223372036854775807'); // a flush that wrote no window (only late events dead-lettered)
+      clock.t = 860_000;
+      expect(await cached.run(fixed())).toMatchObject({ rowsRead: 4, cacheAgeMs: 60_000 });
     });
 
-    it('are not kept past freshMs + staleMs when a bucket is open, the range is relative, or the version cannot be read', async () => {
+    it('are not kept past freshMs + staleMs when a bucket is open, the range is relative, or the change log cannot be read', async () => {
       const open = setup(true);
       const relative = setup();
       const failing = setup();
@@ -146,7 +156,7 @@ describe('cached runner', () => {
         await cached.run(spec);
       }
       expect([open.state.runs, relative.state.runs, failing.state.runs]).toEqual([3, 3, 3]);
-      expect(failing.clock.reads).toBe(3);
+      expect(failing.clock.polls).toBe(3);
     });
   });
 });
