@@ -228,7 +228,9 @@ export async function run(argv: string[]): Promise<void> {
         `latency from sending to the body's last byte, client-side; "API" is the answer's meta.elapsedMs (plan, ClickHouse round trip, evaluate)\n` +
         (written !== undefined
           ? `live: ${written.flushes} flushes written during the load, one a second, ${written.windowRows} rows of today's windows (${tenants.length} tenants x ${partitions} partitions a flush)${written.failed > 0 ? `, ${written.failed} failed` : ''}; the queries read yesterday: the change rows say their answers hold\n`
-          : `history: nothing written during the load, so answers over the fixed ranges stay valid until the table changes\n`) +
+          : cacheMs === 0
+            ? `history, answers not shared (--cache-ms 0): every request runs on ClickHouse\n`
+            : `history: nothing written during the load, so answers over the fixed ranges stay valid until the table changes\n`) +
         `${report.lines.join('\n')}\n` +
         (cpu === undefined
           ? ''
