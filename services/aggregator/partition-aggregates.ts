@@ -261,7 +261,7 @@ export class PartitionAggregates {
     // Flushes at one offset (windows closed by time alone) may share a change row's key: each such row covers them all.
     if (this.#changes?.version === version) changedFromMs = Math.min(changedFromMs, this.#changes.fromMs);
     this.#changes = { version, fromMs: changedFromMs };
-    rows.push(...bookkeeping({ version, watermarkMs: this.#watermarkMs, changedRows: rows.length, changedFromMs }));
+    rows.push(...bookkeeping({ version, watermarkMs: this.#watermarkMs, changedFromMs }));
     let committed = false;
     return {
       rows,

@@ -94,7 +94,7 @@ export async function fillDay(options: FillOptions): Promise<Filled> {
   await inFlight;
   const watermark = dayStartMs + MINUTES * MINUTE_MS + aggregate.graceMs + aggregate.allowedOutOfOrdernessMs;
   const flushedAt = Date.now();
-  const last = (offset: bigint) => ({ version: offset, watermarkMs: watermark, changedRows: rows / partitions, changedFromMs: dayStartMs });
+  const last = (offset: bigint) => ({ version: offset, watermarkMs: watermark, changedFromMs: dayStartMs });
   await writeRows(store, database, layout, offsets.flatMap((offset, p) => flushRows(layout, p, last(offset), flushedAt, aggregate.dimensionShapes)));
   return { counts, events: counts.reduce((sum, n) => sum + n, 0), rows, seconds: (performance.now() - started) / 1000 };
 }

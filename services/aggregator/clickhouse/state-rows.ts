@@ -82,15 +82,12 @@ export function stateRow(layout: TableLayout, folding: Folding, key: RowKey, sta
   return row;
 }
 
-/** The partition's progress: every offset up to `version` is folded into the rows written with it. */
 /** What a flush of a partition wrote, for its progress and change rows. */
 export interface FlushFacts {
   /** Every record up to this offset is in the flush. */
   readonly version: bigint;
   readonly watermarkMs: number;
-  /** Window rows written (new windows, updates, corrections, supersessions). */
-  readonly changedRows: number;
-  /** The earliest window start among them (Infinity when there are none). */
+  /** The earliest start among the window rows written (new windows, updates, corrections, supersessions); Infinity when none was. */
   readonly changedFromMs: number;
 }
 
@@ -104,6 +101,7 @@ function bookkeepingRow(layout: TableLayout, shapes: readonly FieldShape[], fiel
   return row;
 }
 
+/** The partition's progress: every offset up to `version` is folded into the rows written with it. */
 export function progressRow(layout: TableLayout, partition: number, version: bigint, watermarkMs: number, shapes: readonly FieldShape[]): Row {
   return bookkeepingRow(layout, shapes, {
     window: PROGRESS_WINDOW,
@@ -126,7 +124,7 @@ export function changeRow(layout: TableLayout, partition: number, flush: FlushFa
     window_correction: (flush.version + 1n).toString(),
     window_version: flush.version.toString(),
     window_final: 1,
-    window_watermark: flush.changedRows > 0 ? Math.trunc(flush.changedFromMs) : CHANGED_NOTHING,
+    window_watermark: Number.isFinite(flush.changedFromMs) ? Math.trunc(flush.changedFromMs) : CHANGED_NOTHING,
     window_expires: dateTimeText(atMs + CHANGES_RETENTION_MS),
   });
 }

@@ -136,6 +136,12 @@ describe('PartitionAggregates', () => {
     const third = p.snapshot(bookkeeping)!;
     expect(changeOf(third.rows)).toEqual([expect.objectContaining({ window_version: '3', window_correction: '4', window_watermark: T0 })]);
     third.commit();
+    // Only the watermark moved (no window row): the row, at the same key again, still covers the earlier flushes.
+    expect(p.advance(T0 + 120_000)).toBe(0);
+    const fourth = p.snapshot(bookkeeping)!;
+    expect(fourth.rows.map((r) => r['window'])).toEqual(['', '~changes']);
+    expect(changeOf(fourth.rows)).toEqual([expect.objectContaining({ window_version: '3', window_watermark: T0 })]);
+    fourth.commit();
     p.fold(event(4, T0 + 70_000), 4n, T0 + 70_000);
     expect(changeOf(p.snapshot(bookkeeping)!.rows)).toEqual([expect.objectContaining({ window_version: '4', window_watermark: T0 + 70_000 })]);
 
