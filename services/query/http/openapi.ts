@@ -89,7 +89,7 @@ const result = {
         openBuckets: { type: 'integer' },
         rowsRead: { type: 'integer' },
         elapsedMs: { type: 'number' },
-        cacheAgeMs: { type: ['number', 'null'], description: 'how long ago a shared answer was computed (null: run for this request); at most about 2 WEIR_QUERY_CACHE_MS, or up to 10 min for a fixed range with every bucket final while nothing was written to the type since' },
+        cacheAgeMs: { type: ['number', 'null'], description: 'how long ago a shared answer was computed (null: run for this request); at most about 2 WEIR_QUERY_CACHE_MS, or up to 10 min for a fixed range with every bucket final while no flush wrote a window in that range' },
       },
     },
   },

@@ -83,10 +83,10 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
   };
 
   /** Whether no window the answer read was written since it ran, as of a poll at most freshMs + staleMs old. */
-  const stillHeld = async (spec: QuerySpec, entry: Entry): Promise<boolean> => {
+  const stillHeld = async (changes: NonNullable<CachedRunnerOptions['changes']>, spec: QuerySpec, entry: Entry): Promise<boolean> => {
     const { known, reading } = pollOf(spec.type.type);
-    if ((known ?? (await reading)) === undefined || options.changes === undefined) return false;
-    const { fromMs, through } = options.changes.changedFrom(spec.type.type, entry.checkedThrough);
+    if ((known ?? (await reading)) === undefined) return false;
+    const { fromMs, through } = changes.changedFrom(spec.type.type, entry.checkedThrough);
     entry.changedFromMs = Math.min(entry.changedFromMs, fromMs);
     entry.checkedThrough = through;
     return entry.changedFromMs >= entry.outcome.plan.toMs;
@@ -120,7 +120,7 @@ export function createCachedRunner(runner: QueryRunner, options: CachedRunnerOpt
       if (entry === undefined) return runShared(key, spec);
       const age = now() - entry.at;
       if (age < options.freshMs) return { ...entry.outcome, cacheAgeMs: age };
-      if (entry.seen !== undefined && age < maxLastingMs && (await stillHeld(spec, entry))) return { ...entry.outcome, cacheAgeMs: now() - entry.at };
+      if (options.changes !== undefined && entry.seen !== undefined && age < maxLastingMs && (await stillHeld(options.changes, spec, entry))) return { ...entry.outcome, cacheAgeMs: now() - entry.at };
       if (age < options.freshMs + options.staleMs) {
         if (!entry.refreshing) {
           entry.refreshing = true;

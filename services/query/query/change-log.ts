@@ -66,12 +66,11 @@ interface TypeLog {
   readonly polls: number[];
 }
 
-/** The outcome of one poll's rows: the earliest window start they changed, and the offsets now seen. */
-export function applyPoll(log: Pick<TypeLog, 'seen' | 'newestFlushS'>, rows: readonly ChangeLogRow[]): { changedFromMs: number; newestFlushS: number | undefined } {
+/** One poll's rows into the log's offsets seen and newest flush: returns the earliest window start they changed. */
+export function applyPoll(log: Pick<TypeLog, 'seen' | 'newestFlushS'>, rows: readonly ChangeLogRow[]): number {
   const progressed = new Map<number, bigint>();
   const explained = new Map<number, bigint>();
   let changedFromMs = Infinity;
-  let newestFlushS = log.newestFlushS;
   for (const row of rows) {
     const partition = Number(row.p);
     const version = BigInt(String(row.v));
@@ -79,7 +78,7 @@ export function applyPoll(log: Pick<TypeLog, 'seen' | 'newestFlushS'>, rows: rea
       if (version > (explained.get(partition) ?? -1n)) explained.set(partition, version);
       const fromMs = Number(row.f);
       if (fromMs < NOTHING) changedFromMs = Math.min(changedFromMs, fromMs);
-      newestFlushS = Math.max(newestFlushS ?? -Infinity, Number(row.t));
+      log.newestFlushS = Math.max(log.newestFlushS ?? -Infinity, Number(row.t));
     } else if (version > (progressed.get(partition) ?? -1n)) {
       progressed.set(partition, version);
     }
@@ -88,7 +87,7 @@ export function applyPoll(log: Pick<TypeLog, 'seen' | 'newestFlushS'>, rows: rea
     if ((explained.get(partition) ?? -1n) < version) changedFromMs = -Infinity;
     log.seen.set(partition, version);
   }
-  return { changedFromMs, newestFlushS };
+  return changedFromMs;
 }
 
 export type ReadChangeRows = (type: string, scope: PollScope) => Promise<readonly ChangeLogRow[]>;
@@ -110,8 +109,7 @@ export class ChangeLog {
     if (log === undefined) this.#types.set(type, (log = { seen: new Map(), newestFlushS: undefined, first: 0, polls: [] }));
     const flushedSinceS = firstPoll ? undefined : (log.newestFlushS ?? this.#now() / 1000) - CHANGES_LOOKBACK_S;
     const rows = await this.#read(type, { seen: new Map(log.seen), flushedSinceS });
-    const { changedFromMs, newestFlushS } = applyPoll(log, rows);
-    log.newestFlushS = newestFlushS;
+    const changedFromMs = applyPoll(log, rows);
     // The first poll only learns the offsets: nothing was kept before it.
     log.polls.push(firstPoll ? Infinity : changedFromMs);
     if (log.polls.length > POLLS_KEPT) {
