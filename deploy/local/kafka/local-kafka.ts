@@ -77,10 +77,21 @@ async function planCluster(dir: string, count: number, port: number | undefined)
       return { state, fresh: false };
     }
   }
-  // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
-  const state = { clusterId: crypto.randomBytes(16).toString('base64url'), nodes: await freshAddresses(count, port) };
+  const state = { clusterId: randomClusterId(), nodes: await freshAddresses(count, port) };
   fs.writeFileSync(file, JSON.stringify(state, null, 2));
   return { state, fresh: true };
+}
+
+/**
+ * A Kafka cluster id: 16 random bytes in URL-safe base64 without padding, not starting with '-'
+ * (as Kafka's own Uuid.randomUuid), which `kafka-storage format -t` would read as an option: one
+ * id in 64 did, and the format failed ("argument --cluster-id/-t: expected one argument").
+ */
+export function randomClusterId(random: () => Buffer = () => crypto.randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** A port picked free a moment ago can be taken by another process before the JVM binds it. */
